@@ -1,0 +1,217 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using TorchSharp;
+
+namespace AutoTimm.Native;
+
+/// <summary>
+/// Makes TorchSharp's native glue (<c>libLibTorchSharp.so</c>) load on hosts whose C++ runtime is older than
+/// the one it was built against, without root and without manual steps.
+/// </summary>
+/// <remarks>
+/// TorchSharp 0.107's glue requires <c>GLIBCXX_3.4.32</c> only for <c>std::ios_base_library_init()</c>, an
+/// initialization anchor that no relocation references. When loading fails for exactly such versions, every copy
+/// TorchSharp may load is rewritten (atomically) with those requirements marked weak; where a copy cannot be
+/// written, a patched copy in the user's cache directory is loaded instead. On hosts whose runtime is new enough,
+/// nothing is touched. Any AutoTimm API calls this before touching libtorch; programs that call TorchSharp first
+/// should call <see cref="EnsureLoaded"/> at start-up.
+/// </remarks>
+public static partial class TorchRuntime
+{
+    private const string GlueFileName = "libLibTorchSharp.so";
+    private const string GlueLibraryName = "LibTorchSharp";
+
+    /// <summary>Symbols that only anchor a runtime version and are never the target of a relocation.</summary>
+    private static readonly HashSet<string> AnchorOnlySymbols = ["_ZSt21ios_base_library_initv"];
+
+    private static readonly Lock Gate = new();
+    private static string? _status;
+    private static IntPtr _redirectedGlue;
+
+    /// <summary>What loading did: "native" (loaded as shipped), "patched: ..." or "redirected: ...".</summary>
+    public static string Status => _status ?? "not loaded";
+
+#pragma warning disable CA2255 // The loader must run before any libtorch call made through this library.
+    [ModuleInitializer]
+    internal static void InitializeModule() => EnsureLoaded();
+#pragma warning restore CA2255
+
+    /// <summary>Loads libtorch and TorchSharp's glue, repairing the glue's version requirements if needed.</summary>
+    /// <exception cref="TorchRuntimeException">The natives cannot be found or cannot be made to load.</exception>
+    public static void EnsureLoaded()
+    {
+        if (_status is not null) return;
+        lock (Gate)
+        {
+            if (_status is not null) return;
+            if (!OperatingSystem.IsLinux())
+            {
+                _status = "native";
+                return;
+            }
+            _status = LoadGlue();
+        }
+    }
+
+    private static string LoadGlue()
+    {
+        var torchSharp = typeof(torch).Assembly;
+        NativeLibrary.TryLoad("torch_cpu", torchSharp, null, out _);
+        var copies = CandidateCopies(torchSharp);
+        if (copies.Count == 0)
+            throw new TorchRuntimeException(
+                $"{GlueFileName} was not found next to TorchSharp.dll or the application; reference the TorchSharp and libtorch-cpu-linux-x64 packages and build with a linux-x64 runtime identifier.");
+
+        string? firstError = null;
+        if (TryLoad(copies[0], out var error)) return "native";
+        firstError = error;
+
+        var missing = MissingVersions(error);
+        if (missing.Count == 0)
+            throw new TorchRuntimeException($"TorchSharp's native library failed to load: {error}");
+
+        var patched = new List<string>();
+        var readOnly = new List<string>();
+        foreach (var copy in copies)
+        {
+            var image = File.ReadAllBytes(copy);
+            var fixedImage = WeakenAnchorOnlyVersions(image, missing, copy);
+            if (fixedImage is null) continue; // already weak
+            try
+            {
+                ReplaceAtomically(copy, fixedImage);
+                patched.Add(copy);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                readOnly.Add(copy);
+            }
+        }
+
+        if (readOnly.Count == 0 && TryLoad(copies[0], out error))
+            return $"patched: {string.Join(", ", missing)} marked weak in {string.Join(", ", patched)}";
+
+        var redirected = LoadFromCache(copies[0], missing);
+        return $"redirected: {redirected} (first load failed: {firstError})";
+    }
+
+    /// <summary>Every copy of the glue TorchSharp may load: next to its assembly or the app, in runtimes/, in cpu/.</summary>
+    private static List<string> CandidateCopies(Assembly torchSharp)
+    {
+        var roots = new[] { Path.GetDirectoryName(torchSharp.Location), AppContext.BaseDirectory }
+            .Where(d => !string.IsNullOrEmpty(d)).Select(d => Path.GetFullPath(d!));
+        var found = new List<string>();
+        foreach (var root in roots)
+        {
+            foreach (var sub in new[] { "", Path.Combine("runtimes", "linux-x64", "native"), "cpu" })
+            {
+                var path = Path.Combine(root, sub, GlueFileName);
+                if (File.Exists(path) && !found.Contains(path)) found.Add(path);
+            }
+        }
+        return found;
+    }
+
+    private static bool TryLoad(string path, out string error)
+    {
+        try
+        {
+            NativeLibrary.Load(path);
+            error = "";
+            return true;
+        }
+        catch (DllNotFoundException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private static List<string> MissingVersions(string loaderError) =>
+        MissingVersionPattern().Matches(loaderError).Select(m => m.Groups[1].Value).Distinct().ToList();
+
+    /// <summary>
+    /// Marks the missing versions weak if only anchor symbols are bound to them; returns null when nothing needs
+    /// changing, throws when a missing version carries real symbols (the host runtime is genuinely too old).
+    /// </summary>
+    internal static byte[]? WeakenAnchorOnlyVersions(byte[] image, IReadOnlyCollection<string> missing, string path)
+    {
+        var elf = ElfVersionNeeds.Parse(image);
+        var targets = elf.Requirements.Where(r => missing.Contains(r.Version)).ToList();
+        foreach (var r in targets)
+        {
+            var real = elf.SymbolsBoundTo(r).Where(s => !AnchorOnlySymbols.Contains(s)).ToList();
+            if (real.Count > 0)
+                throw new TorchRuntimeException(
+                    $"{path} needs {r.Version} from {r.Library} for {string.Join(", ", real.Take(5))}; this host's C++ runtime lacks it. Install a newer libstdc++ or use a matching TorchSharp build.");
+        }
+        var toWeaken = targets.Where(r => !r.IsWeak).ToList();
+        return toWeaken.Count == 0 ? null : elf.WithWeakRequirements(toWeaken);
+    }
+
+    private static void ReplaceAtomically(string path, byte[] content)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, content);
+            if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// For read-only installs: writes a patched copy to the user's cache, beside links to its sibling natives,
+    /// loads it, and points TorchSharp's imports at it.
+    /// </summary>
+    private static string LoadFromCache(string original, IReadOnlyCollection<string> missing)
+    {
+        var image = File.ReadAllBytes(original);
+        var fixedImage = WeakenAnchorOnlyVersions(image, missing, original) ?? image;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(image))[..16];
+        var cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        var dir = Path.Combine(cacheRoot, "autotimm", "native", hash);
+        Directory.CreateDirectory(dir);
+        var sourceDir = Path.GetDirectoryName(original)!;
+        foreach (var sibling in Directory.GetFiles(sourceDir, "*.so*"))
+        {
+            var link = Path.Combine(dir, Path.GetFileName(sibling));
+            if (Path.GetFileName(sibling) == GlueFileName || File.Exists(link)) continue;
+            File.CreateSymbolicLink(link, sibling);
+        }
+        var target = Path.Combine(dir, GlueFileName);
+        if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(fixedImage))
+            ReplaceAtomically(target, fixedImage);
+        if (!TryLoad(target, out var error))
+            throw new TorchRuntimeException($"TorchSharp's native library failed to load even after repair: {error}");
+        _redirectedGlue = NativeLibrary.Load(target);
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) =>
+            name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero;
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+                name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero);
+        }
+        catch (InvalidOperationException)
+        {
+            // TorchSharp registered its own resolver; the load-context event above still covers the glue.
+        }
+        return target;
+    }
+
+    [GeneratedRegex(@"version `([^']+)' not found")]
+    private static partial Regex MissingVersionPattern();
+}
+
+/// <summary>The native torch runtime could not be loaded.</summary>
+public sealed class TorchRuntimeException(string message) : Exception(message);

@@ -1,0 +1,27 @@
+using AutoTimm.Native;
+using TorchSharp;
+
+namespace AutoTimm.Tests.Native;
+
+public sealed class TorchRuntimeTests
+{
+    [Fact]
+    public void Should_load_libtorch_and_compute_on_this_host()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var a = torch.tensor(new float[] { 1, 2, 3 });
+        using var b = a * a;
+        Assert.Equal(14f, b.sum().item<float>());
+        Assert.NotEqual("not loaded", TorchRuntime.Status);
+    }
+
+    [Fact]
+    public void Should_run_autograd_after_loading()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var x = torch.tensor(new float[] { 2f }, requires_grad: true);
+        using var y = x * x * x;
+        var grads = torch.autograd.grad([y], [x]);
+        Assert.Equal(12f, grads[0].item<float>(), 5);
+    }
+}
