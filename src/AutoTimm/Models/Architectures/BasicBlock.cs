@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AutoTimm.Models.Architectures;
+
+/// <summary>torchvision's BasicBlock: two 3x3 convolutions with BatchNorm, ReLU and a residual shortcut.</summary>
+public sealed class BasicBlock : ResidualBlock
+{
+    private readonly nn.Module<Tensor, Tensor> _conv1, _bn1, _conv2, _bn2;
+    private readonly nn.Module<Tensor, Tensor>? _downsample;
+
+    /// <summary>Creates the block.</summary>
+    public BasicBlock(int inChannels, int planes, int stride) : base(nameof(BasicBlock))
+    {
+        OutChannels = planes;
+        _conv1 = nn.Conv2d(inChannels, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        _bn1 = nn.BatchNorm2d(planes);
+        _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
+        _bn2 = nn.BatchNorm2d(planes);
+        _downsample = Shortcut(inChannels, planes, stride);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        if (_downsample is not null) register_module("downsample", _downsample);
+    }
+
+    /// <inheritdoc/>
+    public override int OutChannels { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = F.relu(_bn1.call(_conv1.call(x)));
+        y = _bn2.call(_conv2.call(y));
+        var identity = _downsample is null ? x : _downsample.call(x);
+        return F.relu(y + identity).MoveToOuterDisposeScope();
+    }
+}

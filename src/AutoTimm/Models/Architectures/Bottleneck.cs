@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AutoTimm.Models.Architectures;
+
+/// <summary>torchvision's Bottleneck (ResNet v1.5: stride on the 3x3 conv), expansion 4.</summary>
+public sealed class Bottleneck : ResidualBlock
+{
+    /// <summary>Channel expansion of the last 1x1 convolution.</summary>
+    public const int Expansion = 4;
+
+    private readonly nn.Module<Tensor, Tensor> _conv1, _bn1, _conv2, _bn2, _conv3, _bn3;
+    private readonly nn.Module<Tensor, Tensor>? _downsample;
+
+    /// <summary>Creates the block.</summary>
+    public Bottleneck(int inChannels, int planes, int stride) : base(nameof(Bottleneck))
+    {
+        OutChannels = planes * Expansion;
+        _conv1 = nn.Conv2d(inChannels, planes, kernel_size: 1, bias: false);
+        _bn1 = nn.BatchNorm2d(planes);
+        _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        _bn2 = nn.BatchNorm2d(planes);
+        _conv3 = nn.Conv2d(planes, OutChannels, kernel_size: 1, bias: false);
+        _bn3 = nn.BatchNorm2d(OutChannels);
+        _downsample = Shortcut(inChannels, OutChannels, stride);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        register_module("conv3", _conv3);
+        register_module("bn3", _bn3);
+        if (_downsample is not null) register_module("downsample", _downsample);
+    }
+
+    /// <inheritdoc/>
+    public override int OutChannels { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = F.relu(_bn1.call(_conv1.call(x)));
+        y = F.relu(_bn2.call(_conv2.call(y)));
+        y = _bn3.call(_conv3.call(y));
+        var identity = _downsample is null ? x : _downsample.call(x);
+        return F.relu(y + identity).MoveToOuterDisposeScope();
+    }
+}

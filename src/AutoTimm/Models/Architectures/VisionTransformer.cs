@@ -1,0 +1,90 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Models.Architectures;
+
+/// <summary>
+/// Vision Transformer with timm's parameter names and layout (<c>patch_embed.proj</c>, <c>cls_token</c>,
+/// <c>pos_embed</c>, <c>blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}</c>, <c>norm</c>, <c>head</c>;
+/// class-token pooling, LayerNorm eps 1e-6), so timm ViT weights load by name and give timm's logits.
+/// </summary>
+public sealed class VisionTransformer : ImageClassifier
+{
+    private readonly PatchEmbed _patchEmbed;
+    private readonly Parameter _clsToken, _posEmbed;
+    private readonly VitBlock[] _blocks;
+    private readonly nn.Module<Tensor, Tensor> _norm, _head;
+
+    /// <summary>Creates a ViT of the given shape.</summary>
+    public VisionTransformer(VitSpec spec, ModelConfig config) : base(nameof(VisionTransformer), config)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.ImageSize % spec.PatchSize != 0)
+            throw new ArgumentException($"image size {spec.ImageSize} is not a multiple of patch size {spec.PatchSize}");
+        Spec = spec;
+        int d = spec.EmbedDim;
+        _patchEmbed = new PatchEmbed(spec.PatchSize, d);
+        _clsToken = new Parameter(zeros(1, 1, d));
+        _posEmbed = new Parameter(zeros(1, spec.GridSize * spec.GridSize + 1, d));
+        _blocks = Enumerable.Range(0, spec.Depth).Select(_ => new VitBlock(d, spec.NumHeads, spec.MlpRatio)).ToArray();
+        _norm = nn.LayerNorm(d, eps: 1e-6);
+        _head = nn.Linear(d, config.NumClasses);
+
+        register_parameter("cls_token", _clsToken);
+        register_parameter("pos_embed", _posEmbed);
+        register_module("patch_embed", _patchEmbed);
+        register_module("blocks", nn.ModuleList(_blocks));
+        register_module("norm", _norm);
+        register_module("head", _head);
+        Initialize();
+    }
+
+    /// <summary>Shape of this ViT.</summary>
+    public VitSpec Spec { get; }
+
+    /// <summary>The transformer blocks, in order.</summary>
+    public IReadOnlyList<VitBlock> Blocks => _blocks;
+
+    /// <inheritdoc/>
+    public override string DefaultTargetLayer => $"blocks.{_blocks.Length - 1}.norm1";
+
+    /// <inheritdoc/>
+    public override string ClassifierName => "head";
+
+    /// <inheritdoc/>
+    public override TokenLayout TokenLayout => new(1, Spec.GridSize, Spec.GridSize);
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => _head.call(ForwardFeatures(input));
+
+    /// <inheritdoc/>
+    public override Tensor ForwardFeatures(Tensor input) => ForwardTokens(input).select(1, 0);
+
+    /// <summary>All final normalized tokens <c>[N, T, D]</c> (class token first).</summary>
+    public Tensor ForwardTokens(Tensor input)
+    {
+        ValidateInput(input, fixedSize: true);
+        var x = _patchEmbed.call(input);
+        x = cat([_clsToken.expand(x.shape[0], -1, -1), x], 1) + _posEmbed;
+        foreach (var block in _blocks)
+            x = block.call(x);
+        return _norm.call(x);
+    }
+
+    /// <summary>timm's initialisation: truncated normal (std 0.02) for linear weights and pos_embed, small cls token.</summary>
+    private void Initialize()
+    {
+        using var _ = no_grad();
+        nn.init.trunc_normal_(_posEmbed, std: 0.02);
+        nn.init.normal_(_clsToken, std: 1e-6);
+        foreach (var (_, module) in named_modules())
+        {
+            if (module is Linear linear)
+            {
+                nn.init.trunc_normal_(linear.weight, std: 0.02);
+                if (linear.bias is not null) nn.init.zeros_(linear.bias);
+            }
+        }
+    }
+}

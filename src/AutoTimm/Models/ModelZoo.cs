@@ -1,0 +1,121 @@
+using AutoTimm.Imaging;
+using AutoTimm.Models.Architectures;
+
+namespace AutoTimm.Models;
+
+/// <summary>
+/// Architectures by timm-style name. Every model keeps its PyTorch parameter names, so weights trained in
+/// PyTorch (torchvision, timm) or by <c>autotimm train</c> load by name.
+/// </summary>
+public static class ModelZoo
+{
+    private sealed record Entry(string Description, PreprocessConfig Preprocess, Func<ModelConfig, ImageClassifier> Create);
+
+    private static readonly PreprocessConfig TorchvisionPreprocess = PreprocessConfig.ImageNet;
+
+    private static readonly PreprocessConfig TimmVitPreprocess = new()
+    {
+        Mean = [0.5f, 0.5f, 0.5f],
+        Std = [0.5f, 0.5f, 0.5f],
+        Interpolation = ResizeInterpolation.Bicubic,
+        CropPct = 0.9f,
+    };
+
+    private static readonly Dictionary<string, Entry> Entries = BuildEntries();
+
+    /// <summary>Every known architecture name, sorted.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = Entries.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>One-line description of an architecture.</summary>
+    public static string Describe(string arch) => Lookup(arch).Description;
+
+    /// <summary>Default preprocessing of an architecture (input size, mean, std, resize policy).</summary>
+    public static PreprocessConfig DefaultPreprocess(string arch) => Lookup(arch).Preprocess;
+
+    /// <summary>Creates a freshly initialised classifier.</summary>
+    /// <param name="arch">Architecture name, e.g. <c>resnet18</c> or <c>vit_tiny_patch16_224</c>.</param>
+    /// <param name="numClasses">Number of output classes.</param>
+    /// <param name="preprocess">Preprocessing; the architecture's default when null.</param>
+    /// <param name="classNames">Optional class names.</param>
+    /// <exception cref="UnknownArchitectureException">The name is not in the zoo.</exception>
+    public static ImageClassifier Create(string arch, int numClasses, PreprocessConfig? preprocess = null, IReadOnlyList<string>? classNames = null)
+    {
+        var entry = Lookup(arch);
+        return Create(new ModelConfig
+        {
+            Arch = arch,
+            NumClasses = numClasses,
+            Preprocess = preprocess ?? entry.Preprocess,
+            ClassNames = classNames,
+        });
+    }
+
+    /// <summary>Creates a freshly initialised classifier from a full configuration (e.g. a checkpoint's).</summary>
+    public static ImageClassifier Create(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.ClassNames is { } names && names.Count != config.NumClasses)
+            throw new ArgumentException($"{names.Count} class names given for {config.NumClasses} classes", nameof(config));
+        return Lookup(config.Arch).Create(config);
+    }
+
+    private static Entry Lookup(string arch)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(arch);
+        return Entries.TryGetValue(arch, out var entry)
+            ? entry
+            : throw new UnknownArchitectureException(arch, Architectures);
+    }
+
+    private static Dictionary<string, Entry> BuildEntries()
+    {
+        int[] tv = [64, 128, 256, 512];
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+
+        void AddResNet(string name, bool bottleneck, int[] layers, int[] widths, bool small, string description, PreprocessConfig preprocess)
+        {
+            var spec = new ResNetSpec(bottleneck, layers, widths, small);
+            entries[name] = new Entry(description, preprocess, config => new ResNet(spec, config));
+        }
+
+        AddResNet("resnet18", false, [2, 2, 2, 2], tv, false, "ResNet-18 (torchvision)", TorchvisionPreprocess);
+        AddResNet("resnet34", false, [3, 4, 6, 3], tv, false, "ResNet-34 (torchvision)", TorchvisionPreprocess);
+        AddResNet("resnet50", true, [3, 4, 6, 3], tv, false, "ResNet-50 (torchvision)", TorchvisionPreprocess);
+        AddResNet("resnet101", true, [3, 4, 23, 3], tv, false, "ResNet-101 (torchvision)", TorchvisionPreprocess);
+        AddResNet("resnet152", true, [3, 8, 36, 3], tv, false, "ResNet-152 (torchvision)", TorchvisionPreprocess);
+
+        var small = new PreprocessConfig { Height = 64, Width = 64, CropPct = 1.0f };
+        AddResNet("resnet18_small", false, [2, 2, 2, 2], tv, true, "ResNet-18 with a 3x3 stride-1 stem and no max-pool, for 32-96 px images", small);
+        AddResNet("resnet34_small", false, [3, 4, 6, 3], tv, true, "ResNet-34 with a small-image stem", small);
+        AddResNet("resnet10_small", false, [1, 1, 1, 1], [32, 64, 128, 256], true, "narrow 10-layer ResNet with a small-image stem (32..256 channels)", small);
+
+        void AddVit(string name, VitSpec spec, string description)
+        {
+            var preprocess = TimmVitPreprocess with { Height = spec.ImageSize, Width = spec.ImageSize, CropPct = spec.ImageSize >= 224 ? 0.9f : 1.0f };
+            entries[name] = new Entry(description, preprocess, config =>
+            {
+                if (config.Preprocess.Height != spec.ImageSize || config.Preprocess.Width != spec.ImageSize)
+                    throw new ArgumentException(
+                        $"{name} takes {spec.ImageSize}x{spec.ImageSize} inputs; the configuration asks for {config.Preprocess.Height}x{config.Preprocess.Width}");
+                return new VisionTransformer(spec, config);
+            });
+        }
+
+        AddVit("vit_tiny_patch16_224", new VitSpec { EmbedDim = 192, Depth = 12, NumHeads = 3 }, "ViT-Ti/16 (timm)");
+        AddVit("vit_small_patch16_224", new VitSpec { EmbedDim = 384, Depth = 12, NumHeads = 6 }, "ViT-S/16 (timm)");
+        AddVit("vit_base_patch16_224", new VitSpec { EmbedDim = 768, Depth = 12, NumHeads = 12 }, "ViT-B/16 (timm)");
+        AddVit("vit_pico_patch8_64", new VitSpec { ImageSize = 64, PatchSize = 8, EmbedDim = 96, Depth = 6, NumHeads = 3 },
+            "small ViT for 64 px images: 8x8 patches, width 96, 6 blocks, 3 heads");
+        AddVit("vit_femto_patch8_32", new VitSpec { ImageSize = 32, PatchSize = 8, EmbedDim = 48, Depth = 2, NumHeads = 3 },
+            "very small ViT for 32 px images and tests: width 48, 2 blocks, 3 heads");
+        return entries;
+    }
+}
+
+/// <summary>An architecture name that is not in the <see cref="ModelZoo"/>.</summary>
+public sealed class UnknownArchitectureException(string arch, IEnumerable<string> known)
+    : ArgumentException($"unknown architecture '{arch}'; known: {string.Join(", ", known)}")
+{
+    /// <summary>The name asked for.</summary>
+    public string Arch { get; } = arch;
+}

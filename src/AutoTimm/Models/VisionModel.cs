@@ -1,0 +1,54 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Models;
+
+/// <summary>
+/// Base of every model the toolkit builds: a TorchSharp module whose parameter names follow the PyTorch
+/// model its weights come from (torchvision / timm), plus the configuration needed to rebuild it and to
+/// preprocess its inputs.
+/// </summary>
+public abstract class VisionModel : nn.Module<Tensor, Tensor>
+{
+    /// <summary>
+    /// Children are registered explicitly under their PyTorch names; TorchSharp's reflection-based registration
+    /// would add the private fields a second time under their C# names.
+    /// </summary>
+    protected override void RegisterComponents() { }
+
+    /// <summary>Creates the module and loads libtorch if needed.</summary>
+    protected VisionModel(string name, ModelConfig config) : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Native.TorchRuntime.EnsureLoaded();
+        Config = config;
+    }
+
+    /// <summary>Architecture, classes and preprocessing of this model.</summary>
+    public ModelConfig Config { get; internal set; }
+
+    /// <summary>
+    /// Dotted name of the layer explanations use by default: the last spatial feature layer
+    /// (<c>layer4</c> for a ResNet; the last block's <c>norm1</c> for a ViT).
+    /// </summary>
+    public abstract string DefaultTargetLayer { get; }
+
+    /// <summary>
+    /// How this model's token sequences map to a spatial grid, or null for models whose features are already
+    /// spatial (<c>[N,C,H,W]</c>).
+    /// </summary>
+    public virtual TokenLayout? TokenLayout => null;
+
+    /// <summary>Checks that an input batch has the shape this model accepts, with an error that names both shapes.</summary>
+    protected void ValidateInput(Tensor input, bool fixedSize)
+    {
+        var p = Config.Preprocess;
+        bool ok = input.dim() == 4 && input.shape[1] == 3 && (!fixedSize || (input.shape[2] == p.Height && input.shape[3] == p.Width));
+        if (!ok)
+        {
+            var expected = fixedSize ? $"[N,3,{p.Height},{p.Width}]" : "[N,3,H,W]";
+            throw new ArgumentException(
+                $"{Config.Arch} expects input of shape {expected}, got [{string.Join(",", input.shape)}]", nameof(input));
+        }
+    }
+}
