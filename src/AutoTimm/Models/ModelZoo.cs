@@ -88,6 +88,7 @@ public static class ModelZoo
         AddResNet("resnet18_small", false, [2, 2, 2, 2], tv, true, "ResNet-18 with a 3x3 stride-1 stem and no max-pool, for 32-96 px images", small);
         AddResNet("resnet34_small", false, [3, 4, 6, 3], tv, true, "ResNet-34 with a small-image stem", small);
         AddResNet("resnet10_small", false, [1, 1, 1, 1], [32, 64, 128, 256], true, "narrow 10-layer ResNet with a small-image stem (32..256 channels)", small);
+        AddResNet("resnet10_tiny", false, [1, 1, 1, 1], [16, 32, 64, 128], true, "very narrow 10-layer ResNet with a small-image stem (16..128 channels)", small);
 
         void AddVit(string name, VitSpec spec, string description)
         {

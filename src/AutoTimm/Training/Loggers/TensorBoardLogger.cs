@@ -1,0 +1,52 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Training.Loggers;
+
+/// <summary>Writes TensorBoard event files (scalars, images, histograms, text) with TorchSharp's SummaryWriter.</summary>
+public sealed class TensorBoardLogger : ITrainingLogger
+{
+    private readonly SummaryWriter _writer;
+
+    /// <summary>Creates event files in <paramref name="directory"/>.</summary>
+    public TensorBoardLogger(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        Directory = directory;
+        _writer = utils.tensorboard.SummaryWriter(directory, createRunName: false);
+    }
+
+    /// <inheritdoc/>
+    public string? Directory { get; }
+
+    /// <inheritdoc/>
+    public void LogScalar(string tag, double value, long step) => _writer.add_scalar(tag, (float)value, checked((int)step));
+
+    /// <inheritdoc/>
+    public void LogImage(string tag, Tensor image, long step)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.dim() != 3 || image.shape[0] != 3)
+            throw new ArgumentException($"an image to log must be [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
+        using var bytes = (image.detach().clamp(0, 1) * 255).round().to_type(ScalarType.Byte);
+        _writer.add_img(tag, bytes, checked((int)step), null, "CHW");
+    }
+
+    /// <inheritdoc/>
+    public void LogHistogram(string tag, Tensor values, long step)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        using var flat = values.detach().flatten().to_type(ScalarType.Float64);
+        _writer.add_histogram(tag, flat, checked((int)step));
+    }
+
+    /// <inheritdoc/>
+    public void LogText(string tag, string text, long step) => _writer.add_text(tag, text, checked((int)step));
+
+    /// <inheritdoc/>
+    public void Flush() { }
+
+    /// <inheritdoc/>
+    public void Dispose() { }
+}
