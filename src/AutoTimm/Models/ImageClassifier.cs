@@ -27,4 +27,48 @@ public abstract class ImageClassifier : VisionModel
 
     /// <summary>Features before the classifier: <c>[N, D]</c> pooled features.</summary>
     public abstract Tensor ForwardFeatures(Tensor input);
+
+    /// <summary>Classifies a batch of preprocessed inputs <c>[N,3,H,W]</c> in eval mode, without autograd.</summary>
+    /// <param name="input">Model input, already preprocessed.</param>
+    /// <param name="topK">How many ranked classes each prediction lists.</param>
+    public IReadOnlyList<Prediction> Predict(Tensor input, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        if (input.dim() == 3) input = input.unsqueeze(0);
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var _ = inference_mode();
+            using var scope = NewDisposeScope();
+            var logits = call(input).to_type(ScalarType.Float32);
+            if (!logits.isfinite().all().item<bool>())
+                throw new InvalidOperationException($"{Config.Arch} produced non-finite logits; check the input for NaN/Inf values");
+            var probabilities = logits.softmax(1);
+            int n = (int)logits.shape[0], k = Math.Min(topK, NumClasses);
+            var result = new List<Prediction>(n);
+            for (int i = 0; i < n; i++)
+            {
+                var row = logits[i].data<float>().ToArray();
+                var probs = probabilities[i].data<float>().ToArray();
+                var ranked = Enumerable.Range(0, probs.Length).OrderByDescending(c => probs[c]).ThenBy(c => c).Take(k)
+                    .Select(c => new ClassScore(c, Config.LabelOf(c), probs[c])).ToArray();
+                result.Add(new Prediction
+                {
+                    PredictedClass = ranked[0].Class,
+                    Label = ranked[0].Label,
+                    Confidence = ranked[0].Probability,
+                    TopK = ranked,
+                    Logits = row,
+                    Probabilities = probs,
+                });
+            }
+            return result;
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
 }

@@ -29,13 +29,15 @@ public sealed class BasicBlock : ResidualBlock
     /// <inheritdoc/>
     public override int OutChannels { get; }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// No dispose scope here: intermediates belong to the caller's scope, so activations captured by hooks on
+    /// inner layers stay valid until the caller's explanation or training step ends.
+    /// </summary>
     public override Tensor forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
         var y = F.relu(_bn1.call(_conv1.call(x)));
         y = _bn2.call(_conv2.call(y));
         var identity = _downsample is null ? x : _downsample.call(x);
-        return F.relu(y + identity).MoveToOuterDisposeScope();
+        return F.relu(y + identity);
     }
 }

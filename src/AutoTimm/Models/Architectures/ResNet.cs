@@ -71,16 +71,8 @@ public sealed class ResNet : ImageClassifier
         var x = F.relu(_bn1.call(_conv1.call(input)));
         if (!Spec.SmallInput) x = F.max_pool2d(x, kernel_size: 3, stride: 2, padding: 1);
         foreach (var stage in _stages)
-            x = CallStage(stage, x);
+            x = stage.call(x);
         return F.adaptive_avg_pool2d(x, 1).flatten(1);
-    }
-
-    /// <summary>Runs a stage block by block through <c>call</c> so hooks on individual blocks fire too.</summary>
-    private static Tensor CallStage(nn.Module<Tensor, Tensor> stage, Tensor x)
-    {
-        // A stage is a Sequential; hooks registered on it fire through call(), and its blocks' hooks fire because
-        // Sequential invokes its children through call() as well.
-        return stage.call(x);
     }
 
     /// <summary>torchvision's initialisation: Kaiming-normal (fan_out) convolutions, BatchNorm 1/0.</summary>
