@@ -1,0 +1,78 @@
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation;
+
+/// <summary>
+/// An explanation of one image: a saliency map at input resolution, normalized to [0,1] (min-max per image), the
+/// raw map before normalization, and what was explained (target class, method, layer) along with the prediction.
+/// </summary>
+public sealed class Heatmap
+{
+    internal Heatmap(float[] raw, int height, int width)
+    {
+        Raw = raw;
+        Height = height;
+        Width = width;
+        Values = Normalize(raw);
+    }
+
+    /// <summary>Map height in pixels (the model input's).</summary>
+    public int Height { get; }
+
+    /// <summary>Map width in pixels (the model input's).</summary>
+    public int Width { get; }
+
+    /// <summary>Normalized saliency, row-major <c>[Height, Width]</c>, in [0,1].</summary>
+    public float[] Values { get; }
+
+    /// <summary>Unnormalized saliency, row-major <c>[Height, Width]</c> (CAMs: ReLU'd at layer resolution, then bilinear upsampling).</summary>
+    public float[] Raw { get; }
+
+    /// <summary>Normalized value at a pixel.</summary>
+    public float this[int y, int x] => Values[y * Width + x];
+
+    /// <summary>Explanation method id (<c>gradcam</c>, <c>gradcampp</c>, <c>integrated_gradients</c>, ...).</summary>
+    public required string Method { get; init; }
+
+    /// <summary>Class the explanation is for.</summary>
+    public required int TargetClass { get; init; }
+
+    /// <summary>Class the model predicted.</summary>
+    public required int PredictedClass { get; init; }
+
+    /// <summary>Softmax probabilities of every class for the explained input.</summary>
+    public required IReadOnlyList<float> Probabilities { get; init; }
+
+    /// <summary>Dotted name of the layer a layer-based method used, else null.</summary>
+    public string? Layer { get; init; }
+
+    /// <summary>Resolution the method computed the map at before upsampling (e.g. 7x7 for a ResNet's layer4).</summary>
+    public (int Height, int Width) NativeResolution { get; init; }
+
+    /// <summary>Per-channel input attributions <c>[3, Height, Width]</c> for gradient methods, else null.</summary>
+    public float[]? Attributions { get; init; }
+
+    /// <summary>Integrated Gradients completeness error <c>sum(attr) - (f(x) - f(x'))</c>, else null.</summary>
+    public double? ConvergenceDelta { get; init; }
+
+    /// <summary>The normalized map as a tensor <c>[Height, Width]</c>.</summary>
+    public Tensor ToTensor() => tensor(Values, [Height, Width]);
+
+    /// <summary>The raw map as a tensor <c>[Height, Width]</c>.</summary>
+    public Tensor RawTensor() => tensor(Raw, [Height, Width]);
+
+    private static float[] Normalize(float[] raw)
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var v in raw)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        var result = new float[raw.Length];
+        float range = max - min;
+        if (!(range > 1e-12f)) return result; // a flat map carries no ranking: all zeros
+        for (int i = 0; i < raw.Length; i++) result[i] = (raw[i] - min) / range;
+        return result;
+    }
+}

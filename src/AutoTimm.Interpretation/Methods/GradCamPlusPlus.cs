@@ -1,0 +1,38 @@
+using AutoTimm.Models;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation.Methods;
+
+/// <summary>
+/// Grad-CAM++ (Chattopadhay et al. 2018): channel weights are positive gradients weighted per pixel by
+/// alpha = g^2 / (2 g^2 + sum(A) g^3), the closed form for an exponential score, which credits every occurrence
+/// of an object rather than the dominant one.
+/// </summary>
+public sealed class GradCamPlusPlus : CamExplainer
+{
+    /// <summary>Creates Grad-CAM++ on a layer by dotted name, or the model's default.</summary>
+    /// <param name="model">Model to explain.</param>
+    /// <param name="targetLayer">Dotted layer name; null picks the last spatial feature layer.</param>
+    /// <param name="reshape">Turns a token layer's output into <c>[N,C,h,w]</c>; defaults to the model's token layout.</param>
+    public GradCamPlusPlus(VisionModel model, string? targetLayer = null, Func<Tensor, Tensor>? reshape = null)
+        : base(model, targetLayer, reshape) { }
+
+    /// <summary>Creates Grad-CAM++ on a layer given by reference.</summary>
+    public GradCamPlusPlus(VisionModel model, nn.Module targetLayer, Func<Tensor, Tensor>? reshape = null)
+        : base(model, targetLayer, reshape) { }
+
+    /// <inheritdoc/>
+    public override string Method => "gradcampp";
+
+    /// <inheritdoc/>
+    protected override Tensor ChannelWeights(Tensor activations, Tensor gradients)
+    {
+        var g2 = gradients.pow(2);
+        var g3 = gradients.pow(3);
+        var activationSum = activations.sum([2, 3], keepdim: true);
+        var denominator = 2 * g2 + activationSum * g3;
+        var alpha = g2 / (denominator + 1e-7);
+        alpha = where(gradients.ne(0), alpha, zeros_like(alpha));
+        return (alpha * gradients.clamp_min(0)).sum([2, 3]);
+    }
+}

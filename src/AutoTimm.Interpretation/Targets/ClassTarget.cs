@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation.Targets;
+
+/// <summary>A class logit of a classifier's output (pre-softmax, as GradCAM and Captum use).</summary>
+public sealed record ClassTarget(int Class) : IExplanationTarget
+{
+    /// <inheritdoc/>
+    public int? ClassIndex => Class;
+
+    /// <inheritdoc/>
+    public Tensor Score(Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (Class < 0 || Class >= output.shape[^1])
+            throw new ArgumentOutOfRangeException(nameof(Class), Class, $"target class {Class} is outside the model's {output.shape[^1]} classes (0..{output.shape[^1] - 1})");
+        return output[Class];
+    }
+}
