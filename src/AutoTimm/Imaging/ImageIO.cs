@@ -110,7 +110,11 @@ public static class ImageIO
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream, out var created);
         if (codec is null)
-            throw new ImageDecodeException(source, $"the {format.Name} data is corrupt or truncated (decoder: {created}).");
+        {
+            throw new ImageDecodeException(source, created == SKCodecResult.IncompleteInput
+                ? $"the {format.Name} header is incomplete (truncated or corrupt data)."
+                : $"the {format.Name} header is corrupt (decoder: {created}).");
+        }
 
         var width = codec.Info.Width;
         var height = codec.Info.Height;
