@@ -65,7 +65,8 @@ public static class ImageIO
         ArgumentNullException.ThrowIfNull(image);
         var rgb = image.Pixels;
         var pixels = image.Width * image.Height;
-        var rgba = new byte[(long)pixels * 4 > Array.MaxLength ? throw new ArgumentException($"{image} is too large to encode.", nameof(image)) : pixels * 4];
+        if ((long)pixels * 4 > Array.MaxLength) throw new ArgumentException($"{image} is too large to encode.", nameof(image));
+        var rgba = new byte[pixels * 4];
         for (var i = 0; i < pixels; i++)
         {
             rgba[i * 4] = rgb[i * 3];

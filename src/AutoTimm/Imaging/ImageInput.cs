@@ -100,7 +100,10 @@ public sealed class ImageInput
     /// <summary>An already-preprocessed tensor; see <see cref="FromTensor"/>.</summary>
     public static implicit operator ImageInput(Tensor tensor) => FromTensor(tensor);
 
-    /// <summary>True when the input is already model input (a tensor or a <c>.npy</c> array) rather than an image.</summary>
+    /// <summary>
+    /// True when the input is already model input (a tensor or a <c>.npy</c> array) rather than an image. For files
+    /// and encoded data this reads and decodes them (once), so it can throw the errors <see cref="ToModelInput"/> does.
+    /// </summary>
     public bool IsPreprocessed => _tensor is not null || _content?.Value.Array is not null;
 
     /// <summary>

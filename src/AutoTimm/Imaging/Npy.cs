@@ -14,7 +14,7 @@ namespace AutoTimm.Imaging;
 /// <remarks>
 /// Reading accepts little-endian float32, float64 and float16 arrays in C order (format versions 1-3) and returns
 /// float32. Big-endian data, Fortran order, object (pickled) arrays, structured and non-float dtypes, and files
-/// whose data is shorter than the header says are refused with an <see cref="InvalidDataException"/> that names the
+/// whose data is shorter or longer than the header says are refused with an <see cref="InvalidDataException"/> that names the
 /// file and the problem. Writing produces float32 files byte-identical to <c>numpy.save</c>, atomically.
 /// </remarks>
 public static class Npy
@@ -86,7 +86,8 @@ public static class Npy
                 headerLength = BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(8));
                 headerStart = 10;
                 break;
-            case 2 or 3 when data.Length >= 12:
+            case 2 or 3:
+                if (data.Length < 12) throw Bad("the header is truncated.");
                 var length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(8));
                 if (length > int.MaxValue) throw Bad($"header length {length} is implausible.");
                 headerLength = (int)length;

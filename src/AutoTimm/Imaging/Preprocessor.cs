@@ -97,7 +97,9 @@ public sealed class Preprocessor
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) throw new ArgumentException("At least one image is needed for a batch.", nameof(images));
         var plane = 3 * Config.Height * Config.Width;
-        var data = new float[(long)images.Count * plane > Array.MaxLength ? throw new ArgumentException($"A batch of {images.Count} images at {Config.Height}x{Config.Width} is too large.", nameof(images)) : images.Count * plane];
+        if ((long)images.Count * plane > Array.MaxLength)
+            throw new ArgumentException($"A batch of {images.Count} images at {Config.Height}x{Config.Width} is too large for one tensor.", nameof(images));
+        var data = new float[images.Count * plane];
         for (var n = 0; n < images.Count; n++)
         {
             var image = images[n] ?? throw new ArgumentException($"Image {n} of the batch is null.", nameof(images));

@@ -1,10 +1,14 @@
 using AutoTimm.Imaging;
+using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Imaging;
 
 public sealed class PreprocessorTests
 {
+    // These tests call TorchSharp directly, possibly before any AutoTimm type loads the natives.
+    public PreprocessorTests() => TorchRuntime.EnsureLoaded();
+
     private static float MaxAbsDiff(torch.Tensor a, torch.Tensor b)
     {
         Assert.Equal(a.shape, b.shape);
