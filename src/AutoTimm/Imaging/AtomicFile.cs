@@ -1,0 +1,55 @@
+namespace AutoTimm.Imaging;
+
+/// <summary>
+/// Writes a file so that readers see either the old content or the complete new content, never a partial file:
+/// the data goes to a temporary file in the same directory (same file system, so the final rename is atomic),
+/// is flushed to disk, then renamed over the target. On any failure the temporary file is removed.
+/// </summary>
+internal static class AtomicFile
+{
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    {
+        var copy = content.ToArray();
+        Write(path, stream => stream.Write(copy));
+    }
+
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? throw new IOException($"Cannot write {path}: it has no parent directory.");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot write {path}: directory {directory} does not exist.");
+        if (Directory.Exists(full))
+            throw new IOException($"Cannot write {path}: a directory of that name exists.");
+
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original error matters more than a leftover temporary file.
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
+namespace AutoTimm.Imaging;
+
+/// <summary>
+/// Reads PNG, JPEG, BMP and WebP into <see cref="RgbImage"/> and writes PNG, with SkiaSharp.
+/// </summary>
+/// <remarks>
+/// Decoding matches PIL's <c>Image.open(...).convert("RGB")</c> after <c>ImageOps.exif_transpose</c>: grayscale is
+/// replicated to three channels, palettes are expanded, alpha is dropped without compositing (colour values are
+/// kept unpremultiplied), 16-bit samples are reduced to 8 bits, embedded colour profiles are not applied, and the
+/// EXIF orientation is applied. Input is checked before Skia sees it (signature, size limits) and every Skia result
+/// is checked, so bad input raises <see cref="ImageDecodeException"/> instead of crashing.
+/// </remarks>
+public static class ImageIO
+{
+    /// <summary>
+    /// Largest accepted image, in pixels: the size at which PIL refuses an image as a decompression bomb
+    /// (twice its default <c>MAX_IMAGE_PIXELS</c>).
+    /// </summary>
+    public const long MaxPixels = 2L * 89_478_485;
+
+    /// <summary>Reads and decodes the image file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ImageDecodeException">The file is not a readable PNG, JPEG, BMP or WebP image.</exception>
+    public static RgbImage Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw Directory.Exists(path)
+                ? new FileNotFoundException($"Image path {path} is a directory, not a file.", path)
+                : new FileNotFoundException($"Image file not found: {path}", path);
+        }
+        return Decode(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Decodes an encoded image held in memory.</summary>
+    /// <param name="encoded">The encoded file content.</param>
+    /// <param name="name">How error messages refer to the data (for example the name it came from).</param>
+    /// <exception cref="ImageDecodeException">The data is not a readable PNG, JPEG, BMP or WebP image.</exception>
+    public static RgbImage Load(byte[] encoded, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        return Decode(encoded, name ?? "(image bytes)");
+    }
+
+    /// <summary>Reads <paramref name="stream"/> from its current position to the end and decodes it. The stream is not closed.</summary>
+    /// <param name="stream">A readable stream holding an encoded image.</param>
+    /// <param name="name">How error messages refer to the data.</param>
+    /// <exception cref="ImageDecodeException">The data is not a readable PNG, JPEG, BMP or WebP image.</exception>
+    public static RgbImage Load(Stream stream, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Decode(buffer.ToArray(), name ?? "(image stream)");
+    }
+
+    /// <summary>Encodes <paramref name="image"/> as an 8-bit RGB PNG.</summary>
+    public static byte[] EncodePng(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var rgb = image.Pixels;
+        var pixels = image.Width * image.Height;
+        if ((long)pixels * 4 > Array.MaxLength) throw new ArgumentException($"{image} is too large to encode.", nameof(image));
+        var rgba = new byte[pixels * 4];
+        for (var i = 0; i < pixels; i++)
+        {
+            rgba[i * 4] = rgb[i * 3];
+            rgba[(i * 4) + 1] = rgb[(i * 3) + 1];
+            rgba[(i * 4) + 2] = rgb[(i * 3) + 2];
+            rgba[(i * 4) + 3] = 255;
+        }
+        // Opaque RGBA makes Skia write a 3-channel PNG, without an alpha channel.
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
+        {
+            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), image.Width * 4);
+            using var data = pixmap.Encode(SKEncodedImageFormat.Png, 100)
+                ?? throw new InvalidOperationException($"PNG encoding of a {image.Width}x{image.Height} image failed.");
+            return data.ToArray();
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="image"/> as PNG to <paramref name="path"/> atomically: the file either keeps its old
+    /// content or has the complete new image, and no temporary file is left behind on failure.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The target directory does not exist.</exception>
+    public static void SavePng(RgbImage image, string path)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        AtomicFile.WriteAllBytes(path, EncodePng(image));
+    }
+
+    private static RgbImage Decode(byte[] data, string source)
+    {
+        if (data.Length == 0) throw new ImageDecodeException(source, "the data is empty (0 bytes).");
+        var format = ImageSignature.Detect(data);
+        if (format.Problem is { } problem) throw new ImageDecodeException(source, problem);
+
+        using var stream = new SKMemoryStream(data);
+        using var codec = SKCodec.Create(stream, out var created);
+        if (codec is null)
+        {
+            throw new ImageDecodeException(source, created == SKCodecResult.IncompleteInput
+                ? $"the {format.Name} header is incomplete (truncated or corrupt data)."
+                : $"the {format.Name} header is corrupt (decoder: {created}).");
+        }
+
+        var width = codec.Info.Width;
+        var height = codec.Info.Height;
+        if (width <= 0 || height <= 0)
+            throw new ImageDecodeException(source, $"the {format.Name} header gives an empty size {width}x{height}.");
+        if ((long)width * height > MaxPixels)
+            throw new ImageDecodeException(source, $"{width}x{height} is {(long)width * height} pixels, more than the limit of {MaxPixels}.");
+
+        // Unpremultiplied RGBA without a colour space: colours as stored, no profile conversion (as PIL).
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgba = new byte[width * height * 4];
+        SKCodecResult result;
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
+        {
+            result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+        }
+        finally
+        {
+            handle.Free();
+        }
+        if (result != SKCodecResult.Success)
+        {
+            throw new ImageDecodeException(source, result switch
+            {
+                SKCodecResult.IncompleteInput => $"the {format.Name} data is truncated.",
+                SKCodecResult.ErrorInInput => $"the {format.Name} data is corrupt.",
+                _ => $"the {format.Name} decoder failed ({result}).",
+            });
+        }
+
+        var rgb = new byte[width * height * 3];
+        for (int i = 0, n = width * height; i < n; i++)
+        {
+            rgb[i * 3] = rgba[i * 4];
+            rgb[(i * 3) + 1] = rgba[(i * 4) + 1];
+            rgb[(i * 3) + 2] = rgba[(i * 4) + 2];
+        }
+        return ExifOrientation.Apply(RgbImage.Wrap(width, height, rgb), codec.EncodedOrigin);
+    }
+}
