@@ -1,20 +1,26 @@
 namespace AutoTimm;
 
 /// <summary>
-/// Writes files so that readers see either the old content or the new one, never a half-written file: content
-/// goes to a temporary file in the same directory, is flushed to disk, then renamed over the target.
+/// Writes a file so that readers see either the old content or the complete new content, never a partial file:
+/// the data goes to a temporary file in the same directory (same file system, so the final rename is atomic), is
+/// flushed to disk, then renamed over the target. On any failure the temporary file is removed and the old file
+/// stays as it was. The directory must exist.
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes through a stream callback.</summary>
+    /// <summary>Writes through a stream callback (which may close the stream itself).</summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var directory = Path.GetDirectoryName(full) ?? throw new IOException($"Cannot write {path}: it has no parent directory.");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Cannot write {path}: directory {directory} does not exist.");
+        if (Directory.Exists(full))
+            throw new IOException($"Cannot write {path}: a directory of that name exists.");
+
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -27,17 +33,18 @@ public static class AtomicFile
                 sync.Flush(flushToDisk: true);
             File.Move(temp, full, overwrite: true);
         }
-        finally
+        catch
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            TryDelete(temp);
+            throw;
         }
     }
 
     /// <summary>Writes bytes.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
     {
-        var copy = bytes.ToArray();
-        Write(path, s => s.Write(copy));
+        var copy = content.ToArray();
+        Write(path, stream => stream.Write(copy));
     }
 
     /// <summary>Writes UTF-8 text.</summary>
@@ -45,5 +52,17 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(text);
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original error matters more than a leftover temporary file.
+        }
     }
 }

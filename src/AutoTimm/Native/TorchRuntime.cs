@@ -153,20 +153,7 @@ public static partial class TorchRuntime
         return toWeaken.Count == 0 ? null : elf.WithWeakRequirements(toWeaken);
     }
 
-    private static void ReplaceAtomically(string path, byte[] content)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            File.WriteAllBytes(temp, content);
-            if (!OperatingSystem.IsWindows() && File.Exists(path)) File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    private static void ReplaceAtomically(string path, byte[] content) => AtomicFile.WriteAllBytes(path, content);
 
     /// <summary>
     /// For read-only installs: writes a patched copy to the user's cache, beside links to its sibling natives,

@@ -1,6 +1,6 @@
-using AutoTimm.Imaging;
+using AutoTimm.Tests.Imaging;
 
-namespace AutoTimm.Tests.Imaging;
+namespace AutoTimm.Tests.IO;
 
 public sealed class AtomicFileTests
 {
