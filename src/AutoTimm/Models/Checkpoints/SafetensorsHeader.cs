@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using TorchSharp;
 
 namespace AutoTimm.Models.Checkpoints;
@@ -58,6 +59,7 @@ internal sealed class SafetensorsHeader
 
     private static SafetensorsHeader Parse(byte[] json, long bufferLength, long dataStart, string source)
     {
+        if (!Utf8.IsValid(json)) throw Error(source, "the header is not valid UTF-8");
         JsonDocument document;
         try
         {
