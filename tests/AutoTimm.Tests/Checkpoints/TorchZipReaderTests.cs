@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using AutoTimm.Models.Checkpoints;
 using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
@@ -106,5 +107,64 @@ public sealed class TorchZipReaderTests
 
         Assert.Equal(300, loaded + refused);
         Assert.True(refused > 50, $"only {refused} corruptions were refused");
+    }
+
+    [Theory]
+    [InlineData("torchscript", "TorchScript archive")]
+    [InlineData("big endian", "big-endian")]
+    [InlineData("duplicate entry", "two entries named 'archive/data.pkl'")]
+    [InlineData("no pickle", "no <archive>/data.pkl entry")]
+    [InlineData("missing storage", "storage entry 'archive/data/0' is missing")]
+    [InlineData("short storage", "has 4 bytes but torch.FloatStorage[2] needs 8")]
+    [InlineData("list root", "top-level object is a list of 0, not a dict of tensors")]
+    public void Should_refuse_zips_torch_load_would_not_give_a_state_dict_for(string problem, string message)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("bad.pth");
+        // {'w': _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 2), 0, (2,), (1,), False, OrderedDict())}
+        var tensorPickle = "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0000K\u0002\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.";
+        var entries = problem switch
+        {
+            "torchscript" => new[] { ("archive/constants.pkl", "\u0080\u0002)."), ("archive/code/__torch__.py", "") },
+            "big endian" => [("archive/data.pkl", "\u0080\u0002}."), ("archive/byteorder", "big")],
+            "duplicate entry" => [("archive/data.pkl", "\u0080\u0002}."), ("archive/data.pkl", "\u0080\u0002}.")],
+            "no pickle" => [("archive/version", "3")],
+            "missing storage" => [("archive/data.pkl", tensorPickle)],
+            "short storage" => [("archive/data.pkl", tensorPickle), ("archive/data/0", "\u0000\u0000\u0000\u0000")],
+            "list root" => [("archive/data.pkl", "\u0080\u0002].")],
+            _ => throw new ArgumentOutOfRangeException(nameof(problem)),
+        };
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                stream.Write(System.Text.Encoding.Latin1.GetBytes(content));
+            }
+        }
+
+        var error = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path));
+
+        Assert.Contains(message, error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Should_read_a_hand_written_zip_with_a_compressed_storage()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("deflated.pth");
+        var tensorPickle = "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0000K\u0002\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.";
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using (var pickle = zip.CreateEntry("archive/data.pkl").Open()) pickle.Write(System.Text.Encoding.Latin1.GetBytes(tensorPickle));
+            using var storage = zip.CreateEntry("archive/data/0", CompressionLevel.Optimal).Open();
+            storage.Write(BitConverter.GetBytes(1.5f));
+            storage.Write(BitConverter.GetBytes(-2f));
+        }
+
+        using var checkpoint = CheckpointReader.Read(path);
+
+        Assert.Equal(new[] { 1.5f, -2f }, checkpoint.StateDict["w"].data<float>().ToArray());
     }
 }

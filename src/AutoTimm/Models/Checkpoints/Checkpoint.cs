@@ -17,7 +17,7 @@ public sealed class Checkpoint : IDisposable
     /// <param name="stateDictEntry">Top-level entry the tensors came from (e.g. <c>state_dict</c>), or null for the root.</param>
     /// <param name="strippedPrefix">Wrapper prefix removed from every key (e.g. <c>model.</c>), or null.</param>
     /// <param name="otherEntries">Other top-level entries of a pickled container, by name (not decoded further).</param>
-    public Checkpoint(string path, CheckpointFormat format, StateDict stateDict, ModelConfig? config,
+    internal Checkpoint(string path, CheckpointFormat format, StateDict stateDict, ModelConfig? config,
         IReadOnlyDictionary<string, string> metadata, string? stateDictEntry, string? strippedPrefix,
         IReadOnlyList<string> otherEntries)
     {

@@ -86,7 +86,7 @@ internal static class PickleGlobalPolicy
         var root = module.Split('.')[0];
         if (DeniedModules.Contains(root) || DeniedGlobals.Contains(full)) return PickleGlobalKind.Denied;
         if (Interpreted.TryGetValue(full, out var kind)) return kind;
-        if (module == "torch" && global.Name.EndsWith("Storage", StringComparison.Ordinal)) return PickleGlobalKind.StorageType;
+        if (module is "torch" or "torch.cuda" && global.Name.EndsWith("Storage", StringComparison.Ordinal)) return PickleGlobalKind.StorageType;
         return PickleGlobalKind.Foreign;
     }
 }

@@ -31,7 +31,7 @@ public static class SafetensorsFile
                 stream.Position = header.DataStart + entry.Begin;
                 dict.Add(entry.Name, ReadTensor(stream, entry, path));
             }
-            var config = header.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? ModelConfigJson.FromJson(json) : null;
+            var config = header.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? ReadConfig(json, path) : null;
             return new Checkpoint(path, CheckpointFormat.Safetensors, dict, config, header.Metadata, null, null, []);
         }
         catch
@@ -154,6 +154,18 @@ public static class SafetensorsFile
         using (flat)
         {
             return flat.reshape(entry.Shape);
+        }
+    }
+
+    private static ModelConfig ReadConfig(string json, string path)
+    {
+        try
+        {
+            return ModelConfigJson.FromJson(json);
+        }
+        catch (CheckpointFormatException e)
+        {
+            throw new CheckpointFormatException($"'{path}': {e.Message}", e);
         }
     }
 

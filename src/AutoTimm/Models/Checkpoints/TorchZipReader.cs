@@ -171,6 +171,8 @@ internal static class TorchZipReader
         }
         if (entry.Length < needed)
             throw Error(path, $"storage entry '{name}' has {entry.Length} bytes but torch.{storage.StorageType}[{storage.Numel}] needs {needed}");
+        if (entry.CompressedLength > fileLength)
+            throw Error(path, $"storage entry '{name}' claims {entry.CompressedLength} compressed bytes in a file of {fileLength}");
         var stored = entry.CompressedLength == entry.Length;
         if (needed > (stored ? fileLength : entry.CompressedLength * MaxDeflateRatio))
             throw Error(path, $"storage entry '{name}' claims {needed} bytes, more than the file can hold");
@@ -201,7 +203,7 @@ internal static class TorchZipReader
     {
         if (entry.Length > limit) throw Error(path, $"entry '{entry.FullName}' is {entry.Length} bytes, over the {limit}-byte limit");
         using var data = entry.Open();
-        using var buffer = new MemoryStream((int)Math.Min(entry.Length, limit));
+        using var buffer = new MemoryStream((int)Math.Min(entry.Length, 1 << 24)); // the declared length may lie
         var chunk = new byte[81920];
         int read;
         while ((read = data.Read(chunk)) > 0)
