@@ -92,6 +92,23 @@ public sealed class RestrictedUnpicklerTests
         Assert.Equal(1, root.Count);
     }
 
+    [Fact]
+    public void Should_stop_a_pickle_that_multiplies_its_size_by_copying_containers()
+    {
+        // A 100 000-element list, then list(memo[0]) over and over: quadratic work from linear input.
+        var body = new List<byte> { 0x80, 0x02 };
+        body.AddRange(Ascii("cbuiltins\nlist\nq\u0001"));
+        body.AddRange(Bytes(']', 'q', 0, '('));
+        for (var i = 0; i < 100_000; i++) body.Add((byte)'N');
+        body.Add((byte)'e');
+        for (var i = 0; i < 5_000; i++) body.AddRange(Bytes('h', 1, 'h', 0, 0x85, 'R', '0'));
+        body.Add((byte)'.');
+
+        var error = Assert.Throws<CheckpointFormatException>(() => new RestrictedUnpickler(body.ToArray(), "test").Load());
+
+        Assert.Contains("copies containers far beyond its own size", error.Message);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x80, 0x02, (byte)'h', 7, (byte)'.' }, "memo index 7 was never stored")]
     [InlineData(new byte[] { 0x80, 0x02, (byte)'X', 0xff, 0xff, 0xff, 0x7f, (byte)'a' }, "exceeds the 1 that remain")]

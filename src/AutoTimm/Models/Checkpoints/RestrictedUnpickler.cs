@@ -29,6 +29,7 @@ internal sealed class RestrictedUnpickler
     private readonly Dictionary<string, TorchStorageReference> _storages = new(StringComparer.Ordinal);
     private readonly List<List<object?>> _marks = [];
     private List<object?> _stack = [];
+    private long _copyBudget;
     private int _position;
     private int _opcodeStart;
 
@@ -38,6 +39,8 @@ internal sealed class RestrictedUnpickler
     {
         _data = data;
         _source = source;
+        // Copying containers is the only way a pickle can make work grow faster than its own size.
+        _copyBudget = 16L * data.Length + 1_000_000;
     }
 
     /// <summary>Storages the persistent ids named, by key.</summary>
@@ -329,6 +332,7 @@ internal sealed class RestrictedUnpickler
         switch (args[0])
         {
             case PickleDict source:
+                Charge(source.Count);
                 foreach (var (k, v) in source.Items) dict.Set(k, v);
                 break;
             case List<object?> or PickleTuple:
@@ -450,13 +454,24 @@ internal sealed class RestrictedUnpickler
         }
     }
 
-    private List<object?> Items(object? value, string what) => value switch
+    private List<object?> Items(object? value, string what)
     {
-        List<object?> list => list,
-        PickleTuple tuple => [.. tuple.Items],
-        PickleSet set => set.Items,
-        _ => throw Error($"{what} expects a sequence, got {Describe(value)}"),
-    };
+        var items = value switch
+        {
+            List<object?> list => list,
+            PickleTuple tuple => [.. tuple.Items],
+            PickleSet set => set.Items,
+            _ => throw Error($"{what} expects a sequence, got {Describe(value)}"),
+        };
+        Charge(items.Count);
+        return items;
+    }
+
+    private void Charge(long copies)
+    {
+        _copyBudget -= copies;
+        if (_copyBudget < 0) throw Error("the pickle copies containers far beyond its own size");
+    }
 
     private object? MemoGet(long index) =>
         _memo.TryGetValue(index, out var value) ? value : throw Error($"memo index {index} was never stored");
