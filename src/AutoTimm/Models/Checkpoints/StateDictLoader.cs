@@ -69,7 +69,11 @@ public static class StateDictLoader
         {
             using (torch.no_grad())
             {
-                foreach (var (name, tensor) in ordered) dict.Add(name, tensor.detach().clone());
+                foreach (var (name, tensor) in ordered)
+                {
+                    using var detached = tensor.detach();
+                    dict.Add(name, detached.clone());
+                }
             }
             return dict;
         }
