@@ -1,0 +1,170 @@
+using System.IO.Compression;
+using AutoTimm.Models.Checkpoints;
+using AutoTimm.Native;
+using AutoTimm.Tests.Fixtures;
+
+namespace AutoTimm.Tests.Checkpoints;
+
+public sealed class TorchZipReaderTests
+{
+    public TorchZipReaderTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    public void Should_read_torch_save_of_the_tiny_cnn_identical_to_its_safetensors_and_expected_values()
+    {
+        var expected = ExpectedTensors.Load(FixturePaths.PyTorch("tiny_cnn_expected.json"));
+
+        using var pth = CheckpointReader.Read(FixturePaths.PyTorch("tiny_cnn.pth"));
+        using var safetensors = CheckpointReader.Read(FixturePaths.PyTorch("tiny_cnn.safetensors"));
+
+        Assert.Equal(CheckpointFormat.TorchZip, pth.Format);
+        Assert.Null(pth.StateDictEntry);
+        Assert.Equal(expected.Keys, pth.StateDict.Names);
+        foreach (var (name, tensor) in pth.StateDict)
+        {
+            ExpectedTensors.AssertEqual(expected[name], tensor, name);
+            Assert.True(TensorAssert.Identical(tensor, safetensors.StateDict[name]), name);
+        }
+        Assert.Equal(0L, pth.StateDict["bn1.num_batches_tracked"].item<long>());
+    }
+
+    [Fact]
+    public void Should_read_every_supported_storage_dtype_including_fp16_and_bf16()
+    {
+        var expected = ExpectedTensors.Load(FixturePaths.PyTorch("dtypes_expected.json"));
+
+        using var checkpoint = CheckpointReader.Read(FixturePaths.PyTorch("dtypes.pth"));
+
+        Assert.Equal(expected.Keys, checkpoint.StateDict.Names);
+        foreach (var (name, tensor) in checkpoint.StateDict) ExpectedTensors.AssertEqual(expected[name], tensor, name);
+    }
+
+    [Fact]
+    public void Should_honour_storage_offsets_strides_and_shared_storages()
+    {
+        var expected = ExpectedTensors.Load(FixturePaths.PyTorch("views_expected.json"));
+
+        using var checkpoint = CheckpointReader.Read(FixturePaths.PyTorch("views.pth"));
+
+        Assert.Equal(["base", "sliced", "strided", "transposed", "row", "tail"], checkpoint.StateDict.Names);
+        foreach (var (name, tensor) in checkpoint.StateDict)
+        {
+            ExpectedTensors.AssertEqual(expected[name], tensor, name);
+            Assert.True(tensor.is_contiguous(), name);
+        }
+    }
+
+    [Fact]
+    public void Should_take_the_model_entry_of_a_research_style_container_and_leave_the_rest_inert()
+    {
+        var expected = ExpectedTensors.Load(FixturePaths.PyTorch("tiny_cnn_expected.json"));
+
+        using var checkpoint = CheckpointReader.Read(FixturePaths.PyTorch("tiny_cnn_container.pth"));
+
+        Assert.Equal("model", checkpoint.StateDictEntry);
+        Assert.Equal(["optimizer", "epoch", "args"], checkpoint.OtherEntries);
+        Assert.Equal(expected.Keys, checkpoint.StateDict.Names);
+        foreach (var (name, tensor) in checkpoint.StateDict) ExpectedTensors.AssertEqual(expected[name], tensor, name);
+    }
+
+    [Fact]
+    public void Should_read_the_committed_vit_fixture_identically_from_pth_and_safetensors()
+    {
+        using var pth = CheckpointReader.Read(FixturePaths.PyTorch("vit_small.pth"));
+        using var safetensors = CheckpointReader.Read(FixturePaths.PyTorch("vit_small.safetensors"));
+
+        Assert.Equal(pth.StateDict.Names, safetensors.StateDict.Names);
+        Assert.Equal(["cls_token", "pos_embed", "patch_embed.proj.weight", "patch_embed.proj.bias", "blocks.0.norm1.weight"], pth.StateDict.Names.Take(5));
+        Assert.Equal(32, pth.StateDict.Count);
+        foreach (var (name, tensor) in pth.StateDict) Assert.True(TensorAssert.Identical(tensor, safetensors.StateDict[name]), name);
+    }
+
+    [Fact]
+    public void Should_load_or_refuse_cleanly_every_corruption_of_a_valid_zip()
+    {
+        var original = File.ReadAllBytes(FixturePaths.PyTorch("tiny_cnn.pth"));
+        using var temp = new TempDirectory();
+        var path = temp.File("fuzzed.pth");
+        int loaded = 0, refused = 0;
+
+        foreach (var (description, bytes) in CorruptionFuzzer.Mutations(original, 300, seed: 77))
+        {
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                using var checkpoint = CheckpointReader.Read(path);
+                loaded++;
+            }
+            catch (CheckpointException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"{description}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        Assert.Equal(300, loaded + refused);
+        Assert.True(refused > 50, $"only {refused} corruptions were refused");
+    }
+
+    [Theory]
+    [InlineData("torchscript", "TorchScript archive")]
+    [InlineData("big endian", "big-endian")]
+    [InlineData("duplicate entry", "two entries named 'archive/data.pkl'")]
+    [InlineData("no pickle", "no <archive>/data.pkl entry")]
+    [InlineData("missing storage", "storage entry 'archive/data/0' is missing")]
+    [InlineData("short storage", "has 4 bytes but torch.FloatStorage[2] needs 8")]
+    [InlineData("list root", "top-level object is a list of 0, not a dict of tensors")]
+    public void Should_refuse_zips_torch_load_would_not_give_a_state_dict_for(string problem, string message)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("bad.pth");
+        // {'w': _rebuild_tensor_v2(('storage', FloatStorage, '0', 'cpu', 2), 0, (2,), (1,), False, OrderedDict())}
+        var tensorPickle = "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0000K\u0002\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.";
+        var entries = problem switch
+        {
+            "torchscript" => new[] { ("archive/constants.pkl", "\u0080\u0002)."), ("archive/code/__torch__.py", "") },
+            "big endian" => [("archive/data.pkl", "\u0080\u0002}."), ("archive/byteorder", "big")],
+            "duplicate entry" => [("archive/data.pkl", "\u0080\u0002}."), ("archive/data.pkl", "\u0080\u0002}.")],
+            "no pickle" => [("archive/version", "3")],
+            "missing storage" => [("archive/data.pkl", tensorPickle)],
+            "short storage" => [("archive/data.pkl", tensorPickle), ("archive/data/0", "\u0000\u0000\u0000\u0000")],
+            "list root" => [("archive/data.pkl", "\u0080\u0002].")],
+            _ => throw new ArgumentOutOfRangeException(nameof(problem)),
+        };
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                stream.Write(System.Text.Encoding.Latin1.GetBytes(content));
+            }
+        }
+
+        var error = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path));
+
+        Assert.Contains(message, error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Should_read_a_hand_written_zip_with_a_compressed_storage()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("deflated.pth");
+        var tensorPickle = "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuK\u0002tQK\u0000K\u0002\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.";
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using (var pickle = zip.CreateEntry("archive/data.pkl").Open()) pickle.Write(System.Text.Encoding.Latin1.GetBytes(tensorPickle));
+            using var storage = zip.CreateEntry("archive/data/0", CompressionLevel.Optimal).Open();
+            storage.Write(BitConverter.GetBytes(1.5f));
+            storage.Write(BitConverter.GetBytes(-2f));
+        }
+
+        using var checkpoint = CheckpointReader.Read(path);
+
+        Assert.Equal(new[] { 1.5f, -2f }, checkpoint.StateDict["w"].data<float>().ToArray());
+    }
+}

@@ -1,0 +1,24 @@
+namespace AutoTimm.Tests.Fixtures;
+
+/// <summary>Locates committed fixtures by walking up from the test binaries to the repository root.</summary>
+internal static class FixturePaths
+{
+    private static readonly Lazy<string> Root = new(FindRoot);
+
+    /// <summary>tests/fixtures/pytorch/&lt;name&gt;.</summary>
+    public static string PyTorch(string name)
+    {
+        var path = Path.Combine(Root.Value, "tests", "fixtures", "pytorch", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Fixture missing; regenerate with tools/fixtures/make_pytorch_fixtures.py: {path}", path);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, "tests", "fixtures")) && File.Exists(Path.Combine(dir.FullName, "AutoTimm.slnx")))
+                return dir.FullName;
+        }
+        throw new DirectoryNotFoundException($"No repository root (AutoTimm.slnx + tests/fixtures) above {AppContext.BaseDirectory}.");
+    }
+}
