@@ -16,7 +16,9 @@ public sealed class FixtureWeightsTests
     [InlineData("fc.bias")]
     public void Should_reproduce_python_resnet18_parameters_exactly(string name)
     {
-        var (shape, expected) = Npy.ReadFloat32(FixturePaths.PyTorch($"resnet18_{name}.npy"));
+        using var expectedTensor = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch($"resnet18_{name}.npy"));
+        var shape = expectedTensor.shape;
+        var expected = expectedTensor.data<float>().ToArray();
 
         var actual = FixtureWeights.Values(name, shape);
 
@@ -45,7 +47,7 @@ public sealed class FixtureWeightsTests
     [InlineData("tiny_cnn_input.npy")]
     public void Should_reproduce_python_inputs_exactly(string file)
     {
-        using var expected = Npy.ReadTensor(FixturePaths.PyTorch(file));
+        using var expected = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch(file));
 
         using var actual = FixtureWeights.Input(expected.shape);
 
@@ -58,8 +60,8 @@ public sealed class FixtureWeightsTests
         using var model = torchvision.models.resnet18(num_classes: 1000);
         FixtureWeights.Fill(model);
         model.eval();
-        using var input = Npy.ReadTensor(FixturePaths.PyTorch("resnet18_input.npy"));
-        using var expected = Npy.ReadTensor(FixturePaths.PyTorch("resnet18_logits.npy"));
+        using var input = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch("resnet18_input.npy"));
+        using var expected = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch("resnet18_logits.npy"));
 
         using var noGrad = torch.no_grad();
         using var logits = model.call(input);

@@ -17,8 +17,8 @@ public sealed class StateDictLoaderTests
     {
         using var model = TinyCnn.Create();
         using var checkpoint = CheckpointReader.Read(FixturePaths.PyTorch(file));
-        using var input = Npy.ReadTensor(FixturePaths.PyTorch("tiny_cnn_input.npy"));
-        using var expected = Npy.ReadTensor(FixturePaths.PyTorch("tiny_cnn_logits.npy"));
+        using var input = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch("tiny_cnn_input.npy"));
+        using var expected = AutoTimm.Imaging.Npy.Load(FixturePaths.PyTorch("tiny_cnn_logits.npy"));
 
         var report = StateDictLoader.Load(model, checkpoint.StateDict);
         model.eval();

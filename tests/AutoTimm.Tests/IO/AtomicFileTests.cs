@@ -1,3 +1,4 @@
+using AutoTimm.Tests.Fixtures;
 using AutoTimm.Tests.Imaging;
 
 namespace AutoTimm.Tests.IO;

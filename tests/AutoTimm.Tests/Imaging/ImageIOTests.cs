@@ -1,3 +1,4 @@
+using AutoTimm.Tests.Fixtures;
 using System.Buffers.Binary;
 using AutoTimm.Imaging;
 

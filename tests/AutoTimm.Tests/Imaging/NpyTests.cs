@@ -1,3 +1,4 @@
+using AutoTimm.Tests.Fixtures;
 using AutoTimm.Imaging;
 using AutoTimm.Native;
 using TorchSharp;
