@@ -1,3 +1,4 @@
+using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -23,6 +24,36 @@ public abstract class Explainer : IDisposable
 
     /// <summary>Method id as the CLI names it (<c>gradcam</c>, <c>gradcampp</c>, ...).</summary>
     public abstract string Method { get; }
+
+    /// <summary>Explains one image: a file, encoded bytes, a decoded image or a preprocessed tensor.</summary>
+    /// <param name="image">The image; files and decoded images are preprocessed with the model's configuration.</param>
+    /// <param name="targetClass">Class to explain; the predicted class when null.</param>
+    public Heatmap Explain(ImageInput image, int? targetClass = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var input = image.ToModelInput(Model.Config.Preprocess);
+        return Explain(input, targetClass);
+    }
+
+    /// <summary>Explains several images, preprocessing and explaining them chunk by chunk.</summary>
+    /// <param name="images">The images.</param>
+    /// <param name="targetClasses">One class per image, or null to explain each image's predicted class.</param>
+    /// <param name="batchSize">Images per forward/backward.</param>
+    public IReadOnlyList<Heatmap> ExplainBatch(IReadOnlyList<ImageInput> images, IReadOnlyList<int>? targetClasses = null, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) throw new ArgumentException("no images given", nameof(images));
+        if (targetClasses is not null && targetClasses.Count != images.Count)
+            throw new ArgumentException($"{targetClasses.Count} targets given for {images.Count} images: give exactly one target per image", nameof(targetClasses));
+        var heatmaps = new List<Heatmap>(images.Count);
+        foreach (var (start, count) in Chunks.Of(images.Count, batchSize))
+        {
+            using var scope = NewDisposeScope();
+            var chunk = cat(images.Skip(start).Take(count).Select(i => i.ToModelInput(Model.Config.Preprocess)).ToArray(), 0);
+            heatmaps.AddRange(ExplainBatch(chunk, targetClasses?.Skip(start).Take(count).ToArray(), batchSize));
+        }
+        return heatmaps;
+    }
 
     /// <summary>Explains one preprocessed input <c>[3,H,W]</c> or <c>[1,3,H,W]</c>.</summary>
     /// <param name="input">Model input.</param>
@@ -66,9 +97,8 @@ public abstract class Explainer : IDisposable
         var resolved = targets ?? new IExplanationTarget?[n];
         var heatmaps = new List<Heatmap>(n);
         using var mode = new EvalModeScope(Model);
-        for (int start = 0; start < n; start += batchSize)
+        foreach (var (start, count) in Chunks.Of(n, batchSize))
         {
-            int count = Math.Min(batchSize, n - start);
             using var scope = NewDisposeScope();
             var chunk = inputs.narrow(0, start, count).to_type(ScalarType.Float32);
             var raw = Compute(chunk, resolved.Skip(start).Take(count).ToArray());

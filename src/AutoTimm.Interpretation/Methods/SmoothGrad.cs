@@ -6,7 +6,8 @@ namespace AutoTimm.Interpretation.Methods;
 /// <summary>
 /// SmoothGrad (Smilkov et al. 2017) around any explainer: the explainer's raw maps of <see cref="NumSamples"/> noisy
 /// copies of each input are averaged. The noise is Gaussian with standard deviation
-/// <c>NoiseLevel * (max(x) - min(x))</c> of each input, as in the paper; noisy copies of all images are explained in
+/// <c>NoiseLevel * (max(x) - min(x))</c> of each input, as in the paper, drawn from <see cref="Seed"/> so an image's
+/// map is the same alone or in any batch; noisy copies of all images are explained in
 /// chunks of the batch size, one forward/backward per chunk. Seeded.
 /// </summary>
 public sealed class SmoothGrad : Explainer
@@ -57,14 +58,16 @@ public sealed class SmoothGrad : Explainer
         var resolved = ResolveTargets(targets, logits);
         var range = (inputs.amax([1, 2, 3]) - inputs.amin([1, 2, 3])).reshape(-1, 1, 1, 1);
         var sigma = range * NoiseLevel;
-        var generator = new Generator((ulong)Seed);
+        // The same seeded noise pattern for every image, drawn at once: an image's map does not depend on which
+        // batch it is explained in or on how samples are chunked.
+        var noise = randn([NumSamples, .. inputs.shape.Skip(1)], generator: new Generator((ulong)Seed), dtype: inputs.dtype);
         Tensor? sum = null;
         RawExplanation? last = null;
         foreach (var (start, count) in Chunks.Of(NumSamples, SamplesPerBatch))
         {
-            var noise = randn([count, .. inputs.shape], generator: generator, dtype: inputs.dtype);
             // [count, N, 3, H, W] -> [count*N, 3, H, W]: sample-major so each image's copies share its target.
-            var noisy = (inputs.unsqueeze(0) + noise * sigma.unsqueeze(0)).reshape(count * n, inputs.shape[1], inputs.shape[2], inputs.shape[3]);
+            var noisy = (inputs.unsqueeze(0) + noise.narrow(0, start, count).unsqueeze(1) * sigma.unsqueeze(0))
+                .reshape(count * n, inputs.shape[1], inputs.shape[2], inputs.shape[3]);
             var rowTargets = Enumerable.Range(0, count).SelectMany(_ => resolved).ToArray();
             last = Inner.Compute(noisy, rowTargets);
             var maps = last.Maps.reshape(count, n, last.Maps.shape[1], last.Maps.shape[2]).sum(0L);

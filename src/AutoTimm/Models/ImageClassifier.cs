@@ -19,6 +19,16 @@ public abstract class ImageClassifier : VisionModel
             throw new ArgumentOutOfRangeException(nameof(config), config.NumClasses, "num_classes must be at least 1");
     }
 
+    /// <summary>
+    /// Loads a classifier from a native checkpoint, or from PyTorch weights given the architecture (as
+    /// <c>ImageClassifier.load_from_checkpoint</c>). See <see cref="ClassifierCheckpoint.Load"/>.
+    /// </summary>
+    public static ImageClassifier LoadFromCheckpoint(string path, string? arch = null, int? numClasses = null) =>
+        ClassifierCheckpoint.Load(path, arch, numClasses);
+
+    /// <summary>Saves weights and configuration as a native <c>.safetensors</c> checkpoint, atomically.</summary>
+    public void Save(string path) => ClassifierCheckpoint.Save(this, path);
+
     /// <summary>Number of output classes.</summary>
     public int NumClasses => Config.NumClasses;
 
@@ -27,6 +37,16 @@ public abstract class ImageClassifier : VisionModel
 
     /// <summary>Features before the classifier: <c>[N, D]</c> pooled features.</summary>
     public abstract Tensor ForwardFeatures(Tensor input);
+
+    /// <summary>Classifies one image: a file (image or .npy), encoded bytes, a decoded image or a preprocessed tensor.</summary>
+    /// <param name="image">The image; preprocessed with this model's configuration unless it already is.</param>
+    /// <param name="topK">How many ranked classes the prediction lists.</param>
+    public Prediction Predict(Imaging.ImageInput image, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var input = image.ToModelInput(Config.Preprocess);
+        return Predict(input, topK)[0];
+    }
 
     /// <summary>Classifies a batch of preprocessed inputs <c>[N,3,H,W]</c> in eval mode, without autograd.</summary>
     /// <param name="input">Model input, already preprocessed.</param>
