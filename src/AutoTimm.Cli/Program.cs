@@ -1,1 +1,1 @@
-return 0;
+return AutoTimm.Cli.CliApp.Run(args);

@@ -1,0 +1,50 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace AutoTimm.Cli;
+
+/// <summary>The CLI contract: exactly one JSON object on standard output; logs and progress on standard error.</summary>
+internal static class CliOutput
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Where the JSON goes: standard output, or a writer a test supplies.</summary>
+    public static TextWriter Out { get; set; } = Console.Out;
+
+    /// <summary>Writes a result object and returns exit code 0.</summary>
+    public static int Success(object result)
+    {
+        Out.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Json));
+        Out.Flush();
+        return 0;
+    }
+
+    /// <summary>Writes <c>{"error": ...}</c> (plus optional details) and returns exit code 1.</summary>
+    public static int Error(string message, IDictionary<string, object?>? details = null)
+    {
+        var node = new JsonObject { ["error"] = message };
+        if (details is not null)
+            foreach (var (key, value) in details)
+                node[key] = JsonSerializer.SerializeToNode(value, Json);
+        Out.WriteLine(node.ToJsonString(Json));
+        Out.Flush();
+        return 1;
+    }
+
+    /// <summary>Writes a JSON error describing an exception: its message, and its type as <c>error_type</c>.</summary>
+    public static int Error(Exception exception)
+    {
+        var message = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0].Message : exception.Message;
+        return Error(message, new Dictionary<string, object?> { ["error_type"] = exception.GetType().Name });
+    }
+}
