@@ -31,7 +31,7 @@ public sealed class GradCamPlusPlus : CamExplainer
         var g3 = gradients.pow(3);
         var activationSum = activations.sum([2, 3], keepdim: true);
         var denominator = 2 * g2 + activationSum * g3;
-        var alpha = g2 / (denominator + 1e-7);
+        var alpha = g2 / (denominator + 1e-6);
         alpha = where(gradients.ne(0), alpha, zeros_like(alpha));
         return (alpha * gradients.clamp_min(0)).sum([2, 3]);
     }
