@@ -1,9 +1,10 @@
 namespace AutoTimm.Interpretation.Visualization;
 
 /// <summary>
-/// Bilinear resizing of float maps with half-pixel centres and edge clamping (no antialiasing): what OpenCV's
-/// <c>cv2.resize(map, size)</c> (the Python AutoTimm's overlay) and torch's <c>interpolate(mode="bilinear",
-/// align_corners=False)</c> compute.
+/// Resizing of float maps. <see cref="Bilinear"/>: half-pixel centres and edge clamping, no antialiasing, which is
+/// what OpenCV's <c>cv2.resize(map, size)</c> (the Python AutoTimm's overlay) and torch's
+/// <c>interpolate(mode="bilinear", align_corners=False)</c> compute. <see cref="Nearest"/>: PIL's pixel mapping,
+/// matching <see cref="AutoTimm.Imaging.RgbImage.Resize"/> with nearest-neighbour so maps stay aligned with images.
 /// </summary>
 internal static class MapResampler
 {
