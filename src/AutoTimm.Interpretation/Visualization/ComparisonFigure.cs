@@ -8,8 +8,9 @@ namespace AutoTimm.Interpretation.Visualization;
 /// </summary>
 /// <remarks>
 /// Panels are arranged by <see cref="FigureLayout"/> and sized as in <see cref="ExplanationFigure"/>. A colorbar
-/// (0 to 1) stands to the right of the first row. The title gives the prediction and the explained class of the
-/// first entry; when the entries explain different classes, the explained class is left out.
+/// (0 to 1) stands to the right of the row of the first overlay (the first row; the second in a vertical layout).
+/// The title gives the prediction and the explained class of the first entry; when the entries explain different
+/// classes, the explained class is left out.
 /// </remarks>
 public static class ComparisonFigure
 {
@@ -41,7 +42,7 @@ public static class ComparisonFigure
 
         using var canvas = new FigureCanvas(width, height);
         FigurePanels.DrawTitle(canvas, titleLines);
-        var original = image.Resize(pw, ph, options.Interpolation);
+        var original = FigurePanels.DisplayImage(image, (pw, ph), options);
         for (var cell = 0; cell <= entries.Count; cell++)
         {
             var x = FigureStyle.Margin + ((cell % columns) * (pw + FigureStyle.PanelGap));
@@ -53,14 +54,17 @@ public static class ComparisonFigure
                 continue;
             }
             var entry = entries[cell - 1];
-            var (_, _, overlay) = FigurePanels.Render(image, entry.Heatmap, (pw, ph), options);
+            var (_, overlay) = FigurePanels.Render(original, entry.Heatmap, options);
             canvas.DrawImage(overlay, x, imageTop);
             FigurePanels.DrawPanelTitle(canvas, PanelTitle(entry), x, pw, imageTop);
         }
         if (options.ShowColorbar)
         {
             var barX = FigureStyle.Margin + (columns * pw) + ((columns - 1) * FigureStyle.PanelGap) + FigureStyle.ColorbarGap;
-            canvas.DrawColorbar(Colormaps.Get(options.Colormap), barX, gridTop + FigureStyle.PanelTitleHeight, FigureStyle.ColorbarWidth, ph);
+            // Beside the row of the first overlay: the first row, or the second in a single column.
+            var barRow = 1 / columns;
+            var barY = gridTop + (barRow * (cellHeight + FigureStyle.RowGap)) + FigureStyle.PanelTitleHeight;
+            canvas.DrawColorbar(Colormaps.Get(options.Colormap), barX, barY, FigureStyle.ColorbarWidth, ph);
         }
         return canvas.ToImage();
     }

@@ -43,7 +43,8 @@ public static class ExplanationFigure
         var imageTop = FigureStyle.Margin + FigurePanels.TitleHeight(titleLines.Count) + FigureStyle.PanelTitleHeight;
         var height = imageTop + ph + FigureStyle.Margin;
 
-        var (original, colored, overlay) = FigurePanels.Render(image, heatmap, (pw, ph), options);
+        var original = FigurePanels.DisplayImage(image, (pw, ph), options);
+        var (colored, overlay) = FigurePanels.Render(original, heatmap, options);
         using var canvas = new FigureCanvas(width, height);
         FigurePanels.DrawTitle(canvas, titleLines);
 

@@ -20,16 +20,22 @@ internal static class FigurePanels
         return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
     }
 
-    /// <summary>The three displayed panels of one explanation, all of one size.</summary>
-    public static (RgbImage Original, RgbImage Heatmap, RgbImage Overlay) Render(RgbImage image, Heatmap heatmap, (int Width, int Height) size, FigureOptions options)
+    /// <summary>The image resampled to its displayed size.</summary>
+    public static RgbImage DisplayImage(RgbImage image, (int Width, int Height) size, FigureOptions options) =>
+        image.Resize(size.Width, size.Height, options.Interpolation);
+
+    /// <summary>
+    /// The heatmap and overlay panels for an image already at its displayed size: the map is resampled to that size
+    /// first, then coloured and blended, so panels stay smooth however small the map is.
+    /// </summary>
+    public static (RgbImage Heatmap, RgbImage Overlay) Render(RgbImage displayImage, Heatmap heatmap, FigureOptions options)
     {
-        var original = image.Resize(size.Width, size.Height, options.Interpolation);
+        var (width, height) = (displayImage.Width, displayImage.Height);
         var map = options.Interpolation == ResizeInterpolation.Nearest
-            ? MapResampler.Nearest(heatmap.Values, heatmap.Width, heatmap.Height, size.Width, size.Height)
-            : MapResampler.Bilinear(heatmap.Values, heatmap.Width, heatmap.Height, size.Width, size.Height);
-        var colored = Colormaps.Apply(map, size.Width, size.Height, options.Colormap);
-        var overlay = Overlay.Blend(original, colored, options.Alpha);
-        return (original, colored, overlay);
+            ? MapResampler.Nearest(heatmap.Values, heatmap.Width, heatmap.Height, width, height)
+            : MapResampler.Bilinear(heatmap.Values, heatmap.Width, heatmap.Height, width, height);
+        var colored = Colormaps.Apply(map, width, height, options.Colormap);
+        return (colored, Overlay.Blend(displayImage, colored, options.Alpha));
     }
 
     /// <summary>

@@ -74,6 +74,19 @@ public sealed class ComparisonFigureTests
     }
 
     [Fact]
+    public void Should_put_the_colorbar_beside_the_first_overlay_in_a_column()
+    {
+        // Given a vertical comparison of a 64x64 image (a two-line title: the grid starts at 20 + 2*26 + 10 = 82)
+        var figure = ComparisonFigure.Render(VisualizationFixtures.Scene(64, 64), Entries(2), FigureLayout.Vertical, Labeled);
+
+        // Then the bar (x = 20 + 256 + 12) runs beside the second cell (image top 82 + 282 + 12 + 26 = 402), not the original
+        var viridis = Colormaps.Get("viridis");
+        Assert.Equal(viridis[255], figure.GetPixel(288 + 7, 402));
+        Assert.Equal(viridis[0], figure.GetPixel(288 + 7, 402 + 255));
+        Assert.Equal(new Rgb(255, 255, 255), figure.GetPixel(288 + 7, 82 + 26 + 100));
+    }
+
+    [Fact]
     public void Should_draw_the_same_figure_from_heatmaps_or_untimed_entries()
     {
         var image = VisualizationFixtures.Scene(40, 30);
