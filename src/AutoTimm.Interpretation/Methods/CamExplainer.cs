@@ -44,30 +44,37 @@ public abstract class CamExplainer : Explainer
     protected virtual Tensor CamMap(Tensor activations, Tensor gradients) =>
         (ChannelWeights(activations, gradients).unsqueeze(-1).unsqueeze(-1) * activations).sum(1);
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets) =>
+        ComputeShared([this], inputs, targets)[0];
+
+    /// <summary>
+    /// Maps of several CAM variants on the same layer from one forward pass and one gradient computation (what
+    /// comparing Grad-CAM with Grad-CAM++ needs).
+    /// </summary>
+    internal static RawExplanation[] ComputeShared(IReadOnlyList<CamExplainer> variants, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
-        using var capture = new ActivationCapture(_layer, TargetLayer);
+        var first = variants[0];
+        if (variants.Any(v => v.TargetLayer != first.TargetLayer || !ReferenceEquals(v.Model, first.Model)))
+            throw new ArgumentException("shared CAM computation needs variants on the same model and layer");
+        using var capture = new ActivationCapture(first._layer, first.TargetLayer);
         using var gradMode = enable_grad();
         // The input requires grad so the hooked activation does even when every parameter is frozen.
         var x = inputs.detach().requires_grad_(true);
-        var logits = Model.call(x);
+        var logits = first.Model.call(x);
         var resolved = ResolveTargets(targets, logits);
         var activation = capture.Require();
         if (!activation.requires_grad)
-            throw new InvalidOperationException($"layer '{TargetLayer}' output does not depend differentiably on the input; choose another layer");
-        var score = SumScores(logits, resolved);
-        var gradient = torch.autograd.grad([score], [activation])[0];
-
-        var spatialActivation = SpatialActivation.ToSpatial(activation.detach(), _reshape, TargetLayer);
-        var spatialGradient = SpatialActivation.ToSpatial(gradient, _reshape, TargetLayer);
-        var cam = F.relu(CamMap(spatialActivation, spatialGradient));
-        int h = (int)cam.shape[1], w = (int)cam.shape[2];
-        var maps = F.interpolate(cam.unsqueeze(1), size: [inputs.shape[2], inputs.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false)
-            .squeeze(1);
-        return new RawExplanation(maps, logits.detach(), ClassesOf(resolved))
+            throw new InvalidOperationException($"layer '{first.TargetLayer}' output does not depend differentiably on the input; choose another layer");
+        var gradient = torch.autograd.grad([SumScores(logits, resolved)], [activation])[0];
+        var spatialActivation = SpatialActivation.ToSpatial(activation.detach(), first._reshape, first.TargetLayer);
+        var spatialGradient = SpatialActivation.ToSpatial(gradient, first._reshape, first.TargetLayer);
+        return variants.Select(variant =>
         {
-            NativeResolution = (h, w),
-            Layer = TargetLayer,
-        };
+            var cam = F.relu(variant.CamMap(spatialActivation, spatialGradient));
+            int h = (int)cam.shape[1], w = (int)cam.shape[2];
+            var maps = F.interpolate(cam.unsqueeze(1), size: [inputs.shape[2], inputs.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false)
+                .squeeze(1);
+            return new RawExplanation(maps, logits.detach(), ClassesOf(resolved)) { NativeResolution = (h, w), Layer = variant.TargetLayer };
+        }).ToArray();
     }
 }

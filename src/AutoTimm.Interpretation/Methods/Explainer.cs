@@ -107,7 +107,7 @@ public abstract class Explainer : IDisposable
         return heatmaps;
     }
 
-    private IEnumerable<Heatmap> ToHeatmaps(RawExplanation raw)
+    internal IEnumerable<Heatmap> ToHeatmaps(RawExplanation raw)
     {
         var maps = raw.Maps.detach().to_type(ScalarType.Float32).contiguous();
         int n = (int)maps.shape[0], h = (int)maps.shape[1], w = (int)maps.shape[2];
