@@ -3,11 +3,12 @@ namespace AutoTimm.Data;
 /// <summary>One object drawn on a multi-object canvas, with its visible (occlusion-aware) extent.</summary>
 public sealed class CanvasObject
 {
-    internal CanvasObject(int instanceId, int label, BoundingBox box, int visiblePixels, int fullPixels, int sourceIndex, float[] color)
+    internal CanvasObject(int instanceId, int label, BoundingBox box, BoundingBox fullBox, int visiblePixels, int fullPixels, int sourceIndex, float[] color)
     {
         InstanceId = instanceId;
         Label = label;
         Box = box;
+        FullBox = fullBox;
         VisiblePixels = visiblePixels;
         FullPixels = fullPixels;
         SourceIndex = sourceIndex;
@@ -22,6 +23,9 @@ public sealed class CanvasObject
 
     /// <summary>Tight box around the object's visible pixels (exclusive right/bottom edges).</summary>
     public BoundingBox Box { get; }
+
+    /// <summary>Tight box around the whole object as if nothing covered it (the amodal box).</summary>
+    public BoundingBox FullBox { get; }
 
     /// <summary>Number of mask pixels not covered by objects drawn later.</summary>
     public int VisiblePixels { get; }

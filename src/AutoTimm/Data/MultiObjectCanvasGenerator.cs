@@ -72,7 +72,7 @@ public sealed class MultiObjectCanvasGenerator
             instanceIds[k] = objects.Count + 1;
             var visibleMask = new bool[size * size];
             for (var i = 0; i < owner.Length; i++) visibleMask[i] = owner[i] == k + 1;
-            objects.Add(new CanvasObject(instanceIds[k], p.Label, BoundingBox.FromMask(visibleMask, size, size), visible[k], p.FullPixels,
+            objects.Add(new CanvasObject(instanceIds[k], p.Label, BoundingBox.FromMask(visibleMask, size, size), p.Box, visible[k], p.FullPixels,
                 p.SourceIndex, [p.Color.R, p.Color.G, p.Color.B]));
         }
 
