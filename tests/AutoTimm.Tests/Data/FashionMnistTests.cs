@@ -117,5 +117,26 @@ public sealed class FashionMnistTests
         var counts = new int[10];
         for (var i = 0; i < data.Test.Count; i++) counts[data.Test.Label(i)]++;
         Assert.All(counts, c => Assert.Equal(1000, c));
+
+        // Real items give substantial masks, and mask pixels carry the item's color far more than the rest does.
+        var generator = new ClutteredCanvasGenerator(data.Test, seed: 1);
+        for (var index = 0; index < 50; index++)
+        {
+            var c = generator.Generate(index);
+            var maskPixels = c.Mask.Count(m => m);
+            Assert.InRange(maskPixels, 60, 64 * 64 / 2);
+            Assert.Equal(data.Test.Label(index), c.Label);
+            var plane = c.Height * c.Width;
+            double inside = 0, outside = 0;
+            for (var i = 0; i < plane; i++)
+            {
+                var d = Math.Abs(c.Image[i] - c.ItemColor[0]) + Math.Abs(c.Image[plane + i] - c.ItemColor[1])
+                    + Math.Abs(c.Image[2 * plane + i] - c.ItemColor[2]);
+                if (c.Mask[i]) inside += d;
+                else outside += d;
+            }
+            var (meanInside, meanOutside) = (inside / maskPixels, outside / (plane - maskPixels));
+            Assert.True(meanInside < 0.5 * meanOutside, $"canvas {index}: mean color distance {meanInside:F3} inside the mask, {meanOutside:F3} outside");
+        }
     }
 }
