@@ -151,6 +151,7 @@ public sealed class Augment
     public static BoundingBox HorizontalFlip(BoundingBox box, int width) => new(width - box.X1, box.Y0, width - box.X0, box.Y1);
 
     /// <summary>Mirrors a row-major mask horizontally.</summary>
+    /// <typeparam name="T">Mask element type (bool, byte class indices, ...).</typeparam>
     /// <param name="mask">Mask of <paramref name="height"/> x <paramref name="width"/> values.</param>
     /// <param name="height">Mask height.</param>
     /// <param name="width">Mask width.</param>
