@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+
+namespace AutoTimm.Data;
+
+/// <summary>
+/// Batches an <see cref="IDataset"/> into tensors, producing samples on a background worker while the consumer
+/// computes.
+/// </summary>
+/// <remarks>
+/// The worker fills managed arrays up to <see cref="DataLoaderOptions.Prefetch"/> batches ahead (a bounded queue);
+/// tensors are created on the consuming thread, where TorchSharp's dispose scopes and grad mode live. Shuffling
+/// draws a permutation from (seed, epoch), so every epoch visits each index exactly once in a reproducible order.
+/// An exception of the dataset reaches the consumer as a <see cref="DataLoaderException"/> at the batch it broke;
+/// cancellation reaches it as <see cref="OperationCanceledException"/>. Leaving the enumeration early stops the worker.
+/// </remarks>
+public sealed class DataLoader
+{
+    private readonly ConcurrentBag<float[]> _buffers = [];
+
+    /// <summary>Creates a loader.</summary>
+    /// <param name="dataset">Samples to batch; all must have the same size.</param>
+    /// <param name="options">Batching options; null for the defaults.</param>
+    public DataLoader(IDataset dataset, DataLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        options ??= new DataLoaderOptions();
+        options.Validate();
+        Dataset = dataset;
+        Options = options;
+    }
+
+    /// <summary>The dataset.</summary>
+    public IDataset Dataset { get; }
+
+    /// <summary>The options.</summary>
+    public DataLoaderOptions Options { get; }
+
+    /// <summary>Number of batches in one epoch.</summary>
+    public int BatchCount => Options.DropLast
+        ? Dataset.Count / Options.BatchSize
+        : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
+
+    /// <summary>The order in which an epoch visits the dataset (a permutation; the identity without shuffling).</summary>
+    /// <param name="epoch">Epoch number, non-negative.</param>
+    public int[] Order(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        var order = Enumerable.Range(0, Dataset.Count).ToArray();
+        if (!Options.Shuffle) return order;
+        var rng = new SampleRandom(Options.Seed, (ulong)epoch, stream: 0x5348554646UL);
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    /// <summary>The batches of one epoch, produced ahead on a background worker.</summary>
+    /// <param name="epoch">Epoch number, non-negative (selects the shuffle order).</param>
+    /// <param name="cancellationToken">Stops the worker and the enumeration.</param>
+    public IEnumerable<Batch> Epoch(int epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        return Run(epoch, cancellationToken);
+    }
+
+    private IEnumerable<Batch> Run(int epoch, CancellationToken cancellationToken)
+    {
+        var order = Order(epoch);
+        var batches = BatchCount;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var queue = new BlockingCollection<HostBatch>(Options.Prefetch);
+        Exception? failure = null;
+        var worker = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                for (var b = 0; b < batches; b++)
+                {
+                    var start = b * Options.BatchSize;
+                    var indices = order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
+                    queue.Add(Produce(indices, epoch, stop.Token), stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        try
+        {
+            var number = 0;
+            foreach (var host in queue.GetConsumingEnumerable(cancellationToken))
+            {
+                yield return ToBatch(host, epoch, number++);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            worker.Wait(CancellationToken.None);
+            if (failure is not null)
+            {
+                throw failure as DataLoaderException
+                      ?? new DataLoaderException($"The data loader worker failed in epoch {epoch}: {failure.Message}", -1, failure);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            // The worker stops at its next Add or sample; wait so it never touches the disposed queue.
+            try
+            {
+                worker.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+            while (queue.TryTake(out var left)) Return(left.Pixels);
+        }
+    }
+
+    private HostBatch Produce(int[] indices, int epoch, CancellationToken token)
+    {
+        var samples = new LabeledImage[indices.Length];
+        void Load(int k)
+        {
+            token.ThrowIfCancellationRequested();
+            try
+            {
+                samples[k] = Dataset.Get(indices[k]) ?? throw new InvalidOperationException("The dataset returned null.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new DataLoaderException(
+                    $"Sample {indices[k]} of {Dataset.GetType().Name} failed in epoch {epoch}: {e.Message}", indices[k], e);
+            }
+        }
+
+        if (Options.Workers == 1)
+        {
+            for (var k = 0; k < indices.Length; k++) Load(k);
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, indices.Length,
+                    new ParallelOptions { MaxDegreeOfParallelism = Options.Workers, CancellationToken = token }, Load);
+            }
+            catch (AggregateException e)
+            {
+                // Report the failure of the earliest sample, as a single worker would.
+                throw e.InnerExceptions.OfType<DataLoaderException>()
+                    .OrderBy(x => Array.IndexOf(indices, x.Index)).FirstOrDefault() ?? e.InnerExceptions[0];
+            }
+        }
+
+        var (h, w) = (samples[0].Height, samples[0].Width);
+        var plane = 3 * h * w;
+        var pixels = Rent(indices.Length * plane);
+        var labels = new long[indices.Length];
+        for (var k = 0; k < indices.Length; k++)
+        {
+            var s = samples[k];
+            if (s.Height != h || s.Width != w)
+            {
+                Return(pixels);
+                throw new DataLoaderException(
+                    $"Sample {indices[k]} is {s.Height}x{s.Width} but sample {indices[0]} of the same batch is {h}x{w}; a batch needs one size.",
+                    indices[k], null);
+            }
+            s.Pixels.AsSpan().CopyTo(pixels.AsSpan(k * plane, plane));
+            labels[k] = s.Label;
+        }
+        return new HostBatch(pixels, labels, indices, h, w);
+    }
+
+    private Batch ToBatch(HostBatch host, int epoch, int number)
+    {
+        var n = host.Indices.Length;
+        try
+        {
+            var images = torch.tensor(host.Pixels, [n, 3, host.Height, host.Width]);
+            var labels = torch.tensor(host.Labels, [n]);
+            return new Batch(images, labels, host.Indices, epoch, number);
+        }
+        finally
+        {
+            Return(host.Pixels);
+        }
+    }
+
+    /// <summary>Batch buffers are reused: only the last batch of an epoch can have another size.</summary>
+    private float[] Rent(int length)
+    {
+        while (_buffers.TryTake(out var buffer))
+        {
+            if (buffer.Length == length) return buffer;
+        }
+        return new float[length];
+    }
+
+    private void Return(float[] buffer)
+    {
+        if (_buffers.Count < Options.Prefetch + 2) _buffers.Add(buffer);
+    }
+
+    private sealed record HostBatch(float[] Pixels, long[] Labels, int[] Indices, int Height, int Width);
+}

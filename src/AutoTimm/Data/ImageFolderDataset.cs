@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+
+namespace AutoTimm.Data;
+
+/// <summary>
+/// Images stored one folder per class (<c>root/&lt;class&gt;/&lt;image&gt;</c>, as torchvision's ImageFolder): class
+/// names are the folder names in ordinal order, labels their positions; files are png, jpg, jpeg, bmp or webp
+/// (any case), in ordinal order of their relative paths.
+/// </summary>
+/// <remarks>
+/// Decoding is a delegate that turns a path into channel-major RGB floats [3, Height, Width] in [0,1], already at the
+/// dataset's size. An image that cannot be read is skipped, not fatal: a warning is reported once, it is counted in
+/// <see cref="SkippedCount"/>, and the next readable image (in file order, wrapping around) stands in for it, so a
+/// long run never stops for one bad file.
+/// </remarks>
+public sealed class ImageFolderDataset : IDataset
+{
+    /// <summary>File extensions recognised as images (lower case, with the dot).</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
+
+    private readonly (string Path, int Label)[] _files;
+    private readonly Func<string, float[]> _decode;
+    private readonly Action<string> _warn;
+    private readonly ConcurrentDictionary<int, string> _skipped = new();
+
+    /// <summary>Scans the folder tree.</summary>
+    /// <param name="root">Folder holding one subfolder per class.</param>
+    /// <param name="height">Height every decoded image has.</param>
+    /// <param name="width">Width every decoded image has.</param>
+    /// <param name="decode">Reads a file into [3, height, width] floats in [0,1]; throws when it cannot.</param>
+    /// <param name="warn">Receives one line per skipped image; null writes to standard error.</param>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    /// <exception cref="InvalidDataException">The root has no class folders, or a class folder has no images.</exception>
+    public ImageFolderDataset(string root, int height, int width, Func<string, float[]> decode, Action<string>? warn = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentNullException.ThrowIfNull(decode);
+        var full = Path.GetFullPath(root);
+        if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"Image folder {full} does not exist.");
+
+        var classDirs = Directory.GetDirectories(full).OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+        if (classDirs.Length == 0)
+            throw new InvalidDataException($"Image folder {full} has no class subfolders (expected {full}/<class>/<image>).");
+        var files = new List<(string, int)>();
+        for (var label = 0; label < classDirs.Length; label++)
+        {
+            var images = Directory.EnumerateFiles(classDirs[label], "*", SearchOption.AllDirectories)
+                .Where(IsImage)
+                .OrderBy(f => Path.GetRelativePath(classDirs[label], f), StringComparer.Ordinal)
+                .ToArray();
+            if (images.Length == 0)
+                throw new InvalidDataException(
+                    $"Class folder {classDirs[label]} has no images ({string.Join(", ", Extensions)}); remove it or add images.");
+            files.AddRange(images.Select(f => (f, label)));
+        }
+
+        Root = full;
+        Height = height;
+        Width = width;
+        ClassNames = classDirs.Select(d => Path.GetFileName(d)!).ToArray();
+        _files = files.ToArray();
+        _decode = decode;
+        _warn = warn ?? (line => Console.Error.WriteLine(line));
+    }
+
+    /// <summary>The root folder (full path).</summary>
+    public string Root { get; }
+
+    /// <summary>Class names (folder names) in label order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Image height.</summary>
+    public int Height { get; }
+
+    /// <summary>Image width.</summary>
+    public int Width { get; }
+
+    /// <inheritdoc/>
+    public int Count => _files.Length;
+
+    /// <summary>Number of distinct images found unreadable so far.</summary>
+    public int SkippedCount => _skipped.Count;
+
+    /// <summary>The images found unreadable so far, with the reason.</summary>
+    public IReadOnlyDictionary<string, string> SkippedFiles => _skipped.ToDictionary(kv => _files[kv.Key].Path, kv => kv.Value);
+
+    /// <summary>Path of an image.</summary>
+    /// <param name="index">Image index.</param>
+    public string PathOf(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return _files[index].Path;
+    }
+
+    /// <summary>Label of an image, known without decoding it.</summary>
+    /// <param name="index">Image index.</param>
+    public int LabelOf(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return _files[index].Label;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">No image of the dataset can be read.</exception>
+    public LabeledImage Get(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        for (var step = 0; step < _files.Length; step++)
+        {
+            var i = (index + step) % _files.Length;
+            if (_skipped.ContainsKey(i)) continue;
+            var pixels = TryDecode(i);
+            if (pixels is not null) return new LabeledImage(pixels, Height, Width, _files[i].Label);
+        }
+        throw new InvalidDataException($"None of the {Count} images under {Root} could be read ({SkippedCount} skipped).");
+    }
+
+    private float[]? TryDecode(int i)
+    {
+        var path = _files[i].Path;
+        string reason;
+        try
+        {
+            var pixels = _decode(path);
+            if (pixels is not null && pixels.Length == 3 * Height * Width) return pixels;
+            reason = $"decoded to {pixels?.Length ?? 0} values, expected 3x{Height}x{Width}";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            reason = $"{e.GetType().Name}: {e.Message}";
+        }
+        if (_skipped.TryAdd(i, reason))
+            _warn($"warning: skipping unreadable image {path} ({reason}); {_skipped.Count} skipped so far");
+        return null;
+    }
+
+    private static bool IsImage(string path) =>
+        Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using AutoTimm.Data;
+using AutoTimm.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Tests.Data;
+
+public sealed class DataLoaderTests
+{
+    public DataLoaderTests() => TorchRuntime.EnsureLoaded();
+
+    /// <summary>Sample i: 2x2 pixels whose values encode i and the position; label i mod 7.</summary>
+    private sealed class NumberedDataset(int count, Func<int, LabeledImage?>? hook = null) : IDataset
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public int Count => count;
+
+        public LabeledImage Get(int index)
+        {
+            Interlocked.Increment(ref _calls);
+            if (hook?.Invoke(index) is { } replaced) return replaced;
+            return new LabeledImage(Enumerable.Range(0, 12).Select(k => index + k / 100f).ToArray(), 2, 2, index % 7);
+        }
+    }
+
+    [Fact]
+    public void Should_yield_every_index_exactly_once_per_epoch_when_shuffling()
+    {
+        var loader = new DataLoader(new NumberedDataset(103), new DataLoaderOptions { BatchSize = 10, Seed = 3 });
+        using var scope = NewDisposeScope();
+
+        var epoch0 = loader.Epoch(0).SelectMany(b => b.Indices).ToArray();
+        var epoch1 = loader.Epoch(1).SelectMany(b => b.Indices).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 103), epoch0.Order());
+        Assert.Equal(Enumerable.Range(0, 103), epoch1.Order());
+        Assert.NotEqual(epoch0, epoch1);
+        Assert.NotEqual(Enumerable.Range(0, 103), epoch0);
+        Assert.Equal(epoch0, loader.Order(0));
+        Assert.Equal(epoch0, new DataLoader(new NumberedDataset(103), loader.Options).Order(0));
+        Assert.NotEqual(epoch0, new DataLoader(new NumberedDataset(103), loader.Options with { Seed = 4 }).Order(0));
+    }
+
+    [Fact]
+    public void Should_keep_dataset_order_without_shuffling_and_drop_the_last_partial_batch_when_asked()
+    {
+        var dataset = new NumberedDataset(103);
+        using var scope = NewDisposeScope();
+        var keep = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Shuffle = false });
+        var drop = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Shuffle = false, DropLast = true });
+
+        var kept = keep.Epoch(0).ToArray();
+        var dropped = drop.Epoch(0).ToArray();
+
+        Assert.Equal(11, keep.BatchCount);
+        Assert.Equal(11, kept.Length);
+        Assert.Equal(3, kept[^1].Count);
+        Assert.Equal(new[] { 100, 101, 102 }, kept[^1].Indices);
+        Assert.Equal(Enumerable.Range(0, 103), kept.SelectMany(b => b.Indices));
+        Assert.Equal(10, drop.BatchCount);
+        Assert.All(dropped, b => Assert.Equal(10, b.Count));
+        Assert.Equal(Enumerable.Range(0, 10), dropped.Select(b => b.Number));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Should_batch_tensors_equal_to_the_individual_samples(int workers)
+    {
+        var dataset = new CanvasDataset(new ClutteredCanvasGenerator(FakeFashionMnist.Split(30, test: false), seed: 1), count: 45);
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Seed = 2, Workers = workers });
+        using var scope = NewDisposeScope();
+
+        // Keep every batch until the end: a reused buffer shared with an earlier tensor would show here.
+        var batches = loader.Epoch(0).ToArray();
+
+        foreach (var batch in batches)
+        {
+            Assert.Equal(ScalarType.Float32, batch.Images.dtype);
+            Assert.Equal(ScalarType.Int64, batch.Labels.dtype);
+            Assert.Equal(new long[] { batch.Count, 3, 64, 64 }, batch.Images.shape);
+            for (var k = 0; k < batch.Count; k++)
+            {
+                var sample = dataset.Get(batch.Indices[k]);
+                Assert.Equal(sample.Pixels, batch.Images[k].data<float>().ToArray());
+                Assert.Equal(sample.Label, batch.Labels[k].item<long>());
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_surface_a_worker_exception_at_the_batch_it_broke()
+    {
+        var dataset = new NumberedDataset(50, i => i == 25 ? throw new InvalidOperationException("disk on fire") : null);
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Shuffle = false });
+        using var scope = NewDisposeScope();
+        var received = new List<int>();
+
+        var e = Assert.Throws<DataLoaderException>(() =>
+        {
+            foreach (var batch in loader.Epoch(0)) received.Add(batch.Number);
+        });
+
+        Assert.Equal(new[] { 0, 1 }, received);
+        Assert.Equal(25, e.Index);
+        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.Contains("Sample 25", e.Message);
+        Assert.Contains("disk on fire", e.Message);
+    }
+
+    [Fact]
+    public void Should_report_samples_of_different_sizes_in_one_batch()
+    {
+        var dataset = new NumberedDataset(8, i => i == 5 ? new LabeledImage(new float[27], 3, 3, 0) : null);
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Shuffle = false, Workers = 2 });
+
+        var e = Assert.Throws<DataLoaderException>(() => loader.Epoch(0).ToArray());
+
+        Assert.Equal(5, e.Index);
+        Assert.Contains("3x3", e.Message);
+    }
+
+    [Fact]
+    public void Should_stop_when_cancelled()
+    {
+        var loader = new DataLoader(new NumberedDataset(100), new DataLoaderOptions { BatchSize = 5 });
+        using var cancel = new CancellationTokenSource();
+        using var scope = NewDisposeScope();
+        var count = 0;
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (var _ in loader.Epoch(0, cancel.Token))
+            {
+                if (++count == 2) cancel.Cancel();
+            }
+        });
+        Assert.Equal(2, count);
+    }
+
+    [Fact]
+    public void Should_stop_the_worker_when_the_consumer_leaves_early()
+    {
+        var dataset = new NumberedDataset(1000);
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 10, Prefetch = 2 });
+        using var scope = NewDisposeScope();
+
+        using (var first = loader.Epoch(0).First())
+        {
+            Assert.Equal(10, first.Count);
+        }
+        var calls = dataset.Calls;
+        Thread.Sleep(50);
+
+        Assert.Equal(calls, dataset.Calls);
+        // One batch consumed, two queued, one in the making at most.
+        Assert.InRange(calls, 10, 40);
+    }
+
+    [Fact]
+    public void Should_produce_batches_while_the_consumer_computes()
+    {
+        // Producing a batch takes ~40 ms (sleeping, not CPU) and so does consuming it: overlapped, 8 batches take
+        // ~9 x 40 ms instead of 16 x 40 ms.
+        var dataset = new NumberedDataset(64, _ =>
+        {
+            Thread.Sleep(5);
+            return null;
+        });
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Prefetch = 2 });
+        using var scope = NewDisposeScope();
+
+        var clock = Stopwatch.StartNew();
+        foreach (var _ in loader.Epoch(0)) Thread.Sleep(40);
+        clock.Stop();
+
+        Assert.InRange(clock.ElapsedMilliseconds, 300, 590);
+    }
+
+    [Fact]
+    public void Should_reject_invalid_options()
+    {
+        var dataset = new NumberedDataset(4);
+        Assert.Throws<ArgumentException>(() => new DataLoader(dataset, new DataLoaderOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentException>(() => new DataLoader(dataset, new DataLoaderOptions { Prefetch = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(dataset).Epoch(-1));
+    }
+}
