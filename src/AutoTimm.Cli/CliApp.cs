@@ -17,6 +17,8 @@ public static class CliApp
             var root = new RootCommand("AutoTimm.NET: explain, train and evaluate image models. Every verb prints one JSON object on stdout; logs go to stderr.");
             root.Subcommands.Add(PredictCommand.Create());
             root.Subcommands.Add(InterpretCommand.Create());
+            root.Subcommands.Add(TrainCommand.Create());
+            root.Subcommands.Add(EvaluateCommand.Create());
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
             {

@@ -67,4 +67,15 @@ public sealed class FashionMnistSplit
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         return _labels[index];
     }
+
+    /// <summary>A new split holding items <paramref name="start"/> .. start+count-1 (copied), e.g. a validation hold-out.</summary>
+    public FashionMnistSplit Slice(string name, int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (start + count > Count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"items {start}..{start + count - 1} exceed the {Count} items of {Name}");
+        var size = Height * Width;
+        return new FashionMnistSplit(name, _pixels.AsSpan(start * size, count * size).ToArray(), _labels.AsSpan(start, count).ToArray(), Height, Width);
+    }
 }

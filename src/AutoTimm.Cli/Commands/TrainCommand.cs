@@ -1,0 +1,71 @@
+using System.CommandLine;
+using AutoTimm.Training;
+
+namespace AutoTimm.Cli.Commands;
+
+/// <summary><c>autotimm train</c>: train a classifier on cluttered Fashion-MNIST canvases or an ImageFolder.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingRun();
+        var arch = new Option<string>("--arch") { Description = "Architecture (see the model zoo)", DefaultValueFactory = _ => defaults.Arch };
+        var data = new Option<string>("--data") { Description = "'canvas' (cluttered Fashion-MNIST) or an ImageFolder path (class per subfolder)", DefaultValueFactory = _ => defaults.Data };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files (default: AUTOTIMM_DATA_DIR, then the Debian package)" };
+        var canvasSize = new Option<int>("--canvas-size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => defaults.CanvasSize };
+        var trainSize = new Option<int?>("--train-size") { Description = "Training canvases per epoch (default: 55000)" };
+        var valSize = new Option<int>("--val-size") { Description = "Validation canvases", DefaultValueFactory = _ => defaults.ValSize };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => defaults.Epochs };
+        var batchSize = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (cosine schedule with warm-up)", DefaultValueFactory = _ => defaults.LearningRate };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
+        var optimizer = new Option<string>("--optimizer") { Description = "adamw | sgd", DefaultValueFactory = _ => "adamw" };
+        var outputDir = new Option<string>("--output-dir") { Description = "Output folder: checkpoints, logs, model.safetensors, provenance.json", DefaultValueFactory = _ => defaults.OutputDir };
+        var logger = new Option<string>("--logger") { Description = "tensorboard | csv | none, comma-joined", DefaultValueFactory = _ => defaults.Logger };
+        var seed = new Option<long>("--seed") { Description = "Seed", DefaultValueFactory = _ => defaults.Seed };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --output-dir" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
+        var command = new Command("train", "Train a classifier; prints the model path, test accuracy and per-epoch history.");
+        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads })
+            command.Options.Add(option);
+        command.SetJsonAction(parse =>
+        {
+            var outcome = ClassifierTraining.Run(new TrainingRun
+            {
+                Arch = parse.GetValue(arch)!,
+                Data = parse.GetValue(data)!,
+                DataDir = parse.GetValue(dataDir),
+                CanvasSize = parse.GetValue(canvasSize),
+                TrainSize = parse.GetValue(trainSize),
+                ValSize = parse.GetValue(valSize),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                LearningRate = parse.GetValue(lr),
+                WeightDecay = parse.GetValue(weightDecay),
+                Optimizer = parse.GetValue(optimizer)!.ToLowerInvariant() switch
+                {
+                    "adamw" => OptimizerKind.AdamW,
+                    "sgd" => OptimizerKind.Sgd,
+                    var other => throw new ArgumentException($"unknown optimizer '{other}'; known: adamw, sgd"),
+                },
+                OutputDir = parse.GetValue(outputDir)!,
+                Logger = parse.GetValue(logger)!,
+                Seed = parse.GetValue(seed),
+                Resume = parse.GetValue(resume),
+                Threads = parse.GetValue(threads),
+                CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            });
+            return new
+            {
+                model = outcome.ModelPath,
+                provenance = outcome.ProvenancePath,
+                test_accuracy = outcome.Test.Accuracy,
+                best_val_accuracy = outcome.Fit.BestMetric,
+                epochs = outcome.Fit.History.Count,
+                stop_reason = outcome.Fit.StopReason,
+                history = outcome.Fit.History.Select(h => h.Metrics),
+            };
+        });
+        return command;
+    }
+}

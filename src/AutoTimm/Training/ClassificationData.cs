@@ -1,0 +1,71 @@
+using AutoTimm.Data;
+using AutoTimm.Imaging;
+
+namespace AutoTimm.Training;
+
+/// <summary>
+/// The data sets of a classification run: cluttered Fashion-MNIST canvases (train from the train split's first
+/// 55,000 items, validation from its last 5,000, test from the test split with a fixed seed so every model is
+/// measured on the same canvases) or an ImageFolder.
+/// </summary>
+public sealed record ClassificationData(IDataset Train, IDataset Validation, IDataset Test, IReadOnlyList<string> ClassNames, int Height, int Width)
+{
+    /// <summary>Seed of the canvases every model is tested on.</summary>
+    public const ulong TestCanvasSeed = 20261125;
+
+    private const int ValidationItems = 5000;
+
+    /// <summary>The cluttered test canvases (Fashion-MNIST test split, fixed seed).</summary>
+    public static IDataset TestCanvases(string? dataDir, int size, int? count = null)
+    {
+        var mnist = FashionMnist.Load(dataDir);
+        return new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, new ClutteredCanvasOptions { Size = size }), count);
+    }
+
+    /// <summary>Opens the data of a run.</summary>
+    public static ClassificationData Open(TrainingRun run, PreprocessConfig preprocess)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(preprocess);
+        if (run.Data == "canvas")
+        {
+            var mnist = FashionMnist.Load(run.DataDir);
+            var options = new ClutteredCanvasOptions { Size = run.CanvasSize };
+            int trainItems = mnist.Train.Count - ValidationItems;
+            var trainSplit = mnist.Train.Slice("train-canvas", 0, trainItems);
+            var valSplit = mnist.Train.Slice("validation-canvas", trainItems, ValidationItems);
+            var train = new CanvasDataset(new ClutteredCanvasGenerator(trainSplit, (ulong)run.Seed, options), run.TrainSize ?? trainItems);
+            var validation = new CanvasDataset(new ClutteredCanvasGenerator(valSplit, (ulong)run.Seed + 1, options), Math.Min(run.ValSize, ValidationItems));
+            var test = new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, options));
+            return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize);
+        }
+        return OpenImageFolder(run.Data, preprocess, run.Seed);
+    }
+
+    /// <summary>An ImageFolder split 80/10/10 (seeded) into train, validation and test.</summary>
+    private static ClassificationData OpenImageFolder(string root, PreprocessConfig preprocess, long seed)
+    {
+        var resize = new Preprocessor(preprocess with { CropPct = 1.0f });
+        var all = new ImageFolderDataset(root, preprocess.Height, preprocess.Width, path =>
+        {
+            var image = resize.ResizeAndCrop(ImageIO.Load(path));
+            using var tensor = image.ToTensor();
+            return tensor.data<float>().ToArray();
+        });
+        var order = Enumerable.Range(0, all.Count).OrderBy(i => HashCode.Combine(seed, i)).ToArray();
+        int test = Math.Max(1, all.Count / 10), validation = Math.Max(1, all.Count / 10);
+        if (all.Count - test - validation < 1) throw new InvalidDataException($"{root} has too few images ({all.Count}) to split into train, validation and test");
+        return new ClassificationData(
+            new SubsetDataset(all, order[(test + validation)..]),
+            new SubsetDataset(all, order[test..(test + validation)]),
+            new SubsetDataset(all, order[..test]),
+            all.ClassNames, preprocess.Height, preprocess.Width);
+    }
+
+    private sealed class SubsetDataset(IDataset inner, int[] indices) : IDataset
+    {
+        public int Count => indices.Length;
+
+        public LabeledImage Get(int index) => inner.Get(indices[index]);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AutoTimm.Data;
+using AutoTimm.Imaging;
+using AutoTimm.Models;
+using AutoTimm.Training.Loggers;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Training;
+
+/// <summary>Trains and evaluates classifiers end to end: data, model, trainer, final test, provenance.</summary>
+public static class ClassifierTraining
+{
+    /// <summary>Name of the final model file in the run's output folder.</summary>
+    public const string ModelFileName = "model.safetensors";
+
+    /// <summary>Name of the provenance file beside it.</summary>
+    public const string ProvenanceFileName = "provenance.json";
+
+    /// <summary>Runs a training: fits with validation each epoch, keeps the best epoch, tests it, writes provenance.</summary>
+    public static TrainingOutcome Run(TrainingRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Threads is { } threads) set_num_threads(threads);
+        var clock = Stopwatch.StartNew();
+        var preprocess = ModelZoo.DefaultPreprocess(run.Arch) with { Height = run.CanvasSize, Width = run.CanvasSize, CropPct = 1.0f };
+        var data = ClassificationData.Open(run, preprocess);
+        preprocess = preprocess with { Height = data.Height, Width = data.Width };
+
+        manual_seed(run.Seed);
+        using var model = ModelZoo.Create(run.Arch, data.ClassNames.Count, preprocess, data.ClassNames);
+        Directory.CreateDirectory(run.OutputDir);
+        using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
+        var trainer = new AutoTrainer(new TrainerOptions
+        {
+            MaxEpochs = run.Epochs,
+            Optimizer = run.Optimizer,
+            LearningRate = run.LearningRate,
+            WeightDecay = run.WeightDecay,
+            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = run.WarmupSteps, MinLearningRate = run.LearningRate / 100 },
+            GradientClipNorm = run.GradientClipNorm,
+            LabelSmoothing = run.LabelSmoothing,
+            Seed = run.Seed,
+            CheckpointDir = Path.Combine(run.OutputDir, "checkpoints"),
+            Resume = run.Resume,
+            Logger = logger,
+            ShowProgress = run.ShowProgress,
+        });
+        var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed,
+            new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
+        var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, null);
+        var fit = trainer.Fit(model, train, validation);
+
+        ClassifierCheckpoint.LoadInto(model, fit.BestCheckpoint!);
+        var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, null));
+        var modelPath = Path.Combine(run.OutputDir, ModelFileName);
+        ClassifierCheckpoint.Save(model, modelPath, new Dictionary<string, string>
+        {
+            ["test_accuracy"] = test.Accuracy.ToString("R", CultureInfo.InvariantCulture),
+            ["seed"] = run.Seed.ToString(CultureInfo.InvariantCulture),
+        });
+        var provenancePath = Path.Combine(run.OutputDir, ProvenanceFileName);
+        WriteProvenance(provenancePath, run, model, data, fit, test, clock.Elapsed);
+        return new TrainingOutcome { ModelPath = modelPath, ProvenancePath = provenancePath, Test = test, Fit = fit };
+    }
+
+    /// <summary>Evaluates a classifier on the cluttered test canvases (or an ImageFolder).</summary>
+    /// <param name="model">The classifier; its input size sets the canvas size.</param>
+    /// <param name="data"><c>canvas</c> or an ImageFolder path (all its images are evaluated).</param>
+    /// <param name="dataDir">Fashion-MNIST folder.</param>
+    /// <param name="count">Evaluate only the first this many samples.</param>
+    public static ClassificationReport Evaluate(ImageClassifier model, string data = "canvas", string? dataDir = null, int? count = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var p = model.Config.Preprocess;
+        IDataset dataset = data == "canvas"
+            ? ClassificationData.TestCanvases(dataDir, p.Height, count)
+            : new ImageFolderDataset(data, p.Height, p.Width, path =>
+            {
+                var image = new Preprocessor(p with { CropPct = 1.0f }).ResizeAndCrop(ImageIO.Load(path));
+                using var tensor = image.ToTensor();
+                return tensor.data<float>().ToArray();
+            });
+        return ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, null));
+    }
+
+    private static LoaderBatchSource Source(IDataset dataset, PreprocessConfig preprocess, int batchSize, bool shuffle, long seed, Augment? augment) =>
+        new(new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = (ulong)seed, DropLast = shuffle }), preprocess, augment);
+
+    private static void WriteProvenance(string path, TrainingRun run, ImageClassifier model, ClassificationData data, FitResult fit,
+        ClassificationReport test, TimeSpan elapsed)
+    {
+        var provenance = new
+        {
+            command = run.CommandLine,
+            arch = run.Arch,
+            parameters = model.parameters().Sum(p => p.numel()),
+            data = run.Data == "canvas"
+                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-54999, seed {run.Seed}), validation {data.Validation.Count} (train split items 55000-59999), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
+                : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count}",
+            seed = run.Seed,
+            epochs = fit.History.Count,
+            batch_size = run.BatchSize,
+            learning_rate = run.LearningRate,
+            best_validation_accuracy = fit.BestMetric,
+            test_accuracy = test.Accuracy,
+            test_per_class_accuracy = test.PerClassAccuracy,
+            training_seconds = Math.Round(elapsed.TotalSeconds),
+            threads = get_num_threads(),
+            machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            history = fit.History.Select(h => h.Metrics),
+        };
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(provenance, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,71 @@
+namespace AutoTimm.Training;
+
+/// <summary>
+/// Everything a classifier training run needs: architecture, data, optimisation, where outputs go. The defaults
+/// train the bundled canvas models (see <c>assets/models/README.md</c>).
+/// </summary>
+public sealed record TrainingRun
+{
+    /// <summary>Architecture name from the model zoo.</summary>
+    public string Arch { get; init; } = "resnet10_tiny";
+
+    /// <summary><c>canvas</c> (cluttered Fashion-MNIST canvases) or a path to an ImageFolder (class per subfolder).</summary>
+    public string Data { get; init; } = "canvas";
+
+    /// <summary>Folder with the Fashion-MNIST IDX files (default: AUTOTIMM_DATA_DIR, then the Debian package's folder).</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>Canvas side in pixels.</summary>
+    public int CanvasSize { get; init; } = 64;
+
+    /// <summary>Training canvases per epoch (from the first items of the Fashion-MNIST train split); all when null.</summary>
+    public int? TrainSize { get; init; }
+
+    /// <summary>Validation canvases, drawn from the last 5,000 train-split items (never from the test split).</summary>
+    public int ValSize { get; init; } = 5000;
+
+    /// <summary>Epochs.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Batch size.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.05;
+
+    /// <summary>Optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Warm-up steps of the cosine schedule.</summary>
+    public int WarmupSteps { get; init; } = 200;
+
+    /// <summary>Label smoothing.</summary>
+    public double LabelSmoothing { get; init; } = 0.1;
+
+    /// <summary>Gradient-norm clipping.</summary>
+    public double? GradientClipNorm { get; init; } = 5.0;
+
+    /// <summary>Seed of initialisation, data order, canvases and augmentation.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Output folder: checkpoints, logs, <c>model.safetensors</c>, <c>provenance.json</c>.</summary>
+    public string OutputDir { get; init; } = "runs/train";
+
+    /// <summary>Logger names (<c>tensorboard</c>, <c>csv</c>, <c>none</c>, comma-joined).</summary>
+    public string Logger { get; init; } = "tensorboard,csv";
+
+    /// <summary>Continue from the trainer state in the output folder.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>libtorch intra-op threads; null leaves libtorch's choice.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Show a progress bar on standard error.</summary>
+    public bool ShowProgress { get; init; } = true;
+
+    /// <summary>The command line that started the run, recorded in the provenance.</summary>
+    public string? CommandLine { get; init; }
+}
