@@ -27,6 +27,7 @@ internal static class EvaluateCommand
                 count = report.Count,
                 accuracy = report.Accuracy,
                 loss = report.Loss,
+                skipped = report.Skipped,
                 per_class_accuracy = report.PerClassAccuracy.Select((a, c) => new { @class = c, label = classifier.Config.LabelOf(c), accuracy = a }),
                 confusion_matrix = report.ConfusionMatrix,
             };

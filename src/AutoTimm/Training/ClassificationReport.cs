@@ -15,6 +15,9 @@ public sealed record ClassificationReport
     /// <summary>Accuracy per true class (NaN for a class with no sample).</summary>
     public required IReadOnlyList<double> PerClassAccuracy { get; init; }
 
+    /// <summary>Unreadable images that were skipped (another image of the folder took their place).</summary>
+    public int Skipped { get; init; }
+
     /// <summary>Counts: row = true class, column = predicted class.</summary>
     public required IReadOnlyList<IReadOnlyList<long>> ConfusionMatrix { get; init; }
 }

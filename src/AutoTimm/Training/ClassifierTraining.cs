@@ -32,13 +32,16 @@ public static class ClassifierTraining
         using var model = ModelZoo.Create(run.Arch, data.ClassNames.Count, preprocess, data.ClassNames);
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
+        var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed,
+            new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
+        int warmup = run.WarmupSteps ?? Math.Min(200, train.BatchesPerEpoch * run.Epochs / 10);
         var trainer = new AutoTrainer(new TrainerOptions
         {
             MaxEpochs = run.Epochs,
             Optimizer = run.Optimizer,
             LearningRate = run.LearningRate,
             WeightDecay = run.WeightDecay,
-            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = run.WarmupSteps, MinLearningRate = run.LearningRate / 100 },
+            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = warmup, MinLearningRate = run.LearningRate / 100 },
             GradientClipNorm = run.GradientClipNorm,
             LabelSmoothing = run.LabelSmoothing,
             Seed = run.Seed,
@@ -47,8 +50,6 @@ public static class ClassifierTraining
             Logger = logger,
             ShowProgress = run.ShowProgress,
         });
-        var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed,
-            new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
         var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, null);
         var fit = trainer.Fit(model, train, validation);
 
@@ -82,7 +83,8 @@ public static class ClassifierTraining
                 using var tensor = image.ToTensor();
                 return tensor.data<float>().ToArray();
             });
-        return ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, null));
+        var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, null));
+        return dataset is ImageFolderDataset folder ? report with { Skipped = folder.SkippedCount } : report;
     }
 
     private static LoaderBatchSource Source(IDataset dataset, PreprocessConfig preprocess, int batchSize, bool shuffle, long seed, Augment? augment) =>

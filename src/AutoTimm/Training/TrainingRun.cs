@@ -39,8 +39,8 @@ public sealed record TrainingRun
     /// <summary>Optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
-    /// <summary>Warm-up steps of the cosine schedule.</summary>
-    public int WarmupSteps { get; init; } = 200;
+    /// <summary>Warm-up steps of the cosine schedule; null: a tenth of all steps, at most 200.</summary>
+    public int? WarmupSteps { get; init; }
 
     /// <summary>Label smoothing.</summary>
     public double LabelSmoothing { get; init; } = 0.1;

@@ -1,0 +1,78 @@
+using AutoTimm.Imaging;
+
+namespace AutoTimm.Cli.Tests;
+
+public sealed class TrainEvaluateCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("autotimm-cli-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Two classes a tiny model separates at once: a bright bar at the top or at the bottom (flips keep labels).</summary>
+    private string MakeImageFolder()
+    {
+        var root = Path.Combine(_dir, "images");
+        var rng = new Random(3);
+        foreach (var (name, top) in new[] { ("bottom", false), ("top", true) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            for (int i = 0; i < 30; i++)
+            {
+                int offset = rng.Next(3);
+                var image = RgbImage.Create(16, 16, (x, y) =>
+                {
+                    bool on = x >= 3 + offset && x < 12 + offset && (top ? y < 6 : y >= 10);
+                    byte v = on ? (byte)230 : (byte)rng.Next(30);
+                    return new Rgb(v, v, v);
+                });
+                ImageIO.SavePng(image, Path.Combine(root, name, $"{i:D2}.png"));
+            }
+        }
+        File.WriteAllText(Path.Combine(root, "top", "broken.png"), "not a png");
+        return root;
+    }
+
+    [Fact]
+    public void Should_train_on_an_image_folder_then_evaluate_the_saved_model()
+    {
+        var data = MakeImageFolder();
+        var output = Path.Combine(_dir, "run");
+        var (code, json) = CliRunner.Run("train", "--arch", "resnet10_tiny", "--data", data, "--canvas-size", "16", "--epochs", "3",
+            "--batch-size", "8", "--lr", "0.01", "--output-dir", output, "--logger", "csv", "--seed", "1");
+        Assert.True(code == 0, json.ToString());
+        var model = json.GetProperty("model").GetString()!;
+        Assert.True(File.Exists(model));
+        Assert.True(File.Exists(Path.Combine(output, "provenance.json")));
+        Assert.True(File.Exists(Path.Combine(output, "metrics.csv")));
+        Assert.Equal(3, json.GetProperty("epochs").GetInt32());
+        Assert.True(json.GetProperty("test_accuracy").GetDouble() >= 0.8, json.ToString());
+
+        (code, json) = CliRunner.Run("evaluate", "--checkpoint", model, "--data", data);
+        Assert.Equal(0, code);
+        // The unreadable file is skipped with a warning; the folder's next image stands in for it.
+        Assert.Equal(61, json.GetProperty("count").GetInt32());
+        Assert.Equal(1, json.GetProperty("skipped").GetInt32());
+        Assert.True(json.GetProperty("accuracy").GetDouble() >= 0.8);
+        Assert.Equal("bottom", json.GetProperty("per_class_accuracy")[0].GetProperty("label").GetString());
+        var confusion = json.GetProperty("confusion_matrix");
+        Assert.Equal(61, confusion.EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt64()));
+    }
+
+    [Fact]
+    public void Should_explain_how_to_get_a_missing_dataset()
+    {
+        var (code, json) = CliRunner.Run("train", "--data-dir", Path.Combine(_dir, "nowhere"), "--epochs", "1", "--output-dir", Path.Combine(_dir, "r"));
+        Assert.Equal(1, code);
+        Assert.Contains("dataset-fashion-mnist", json.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void Should_name_an_empty_class_folder()
+    {
+        var root = Path.Combine(_dir, "empty");
+        Directory.CreateDirectory(Path.Combine(root, "a"));
+        var (code, json) = CliRunner.Run("train", "--data", root, "--epochs", "1", "--output-dir", Path.Combine(_dir, "r2"));
+        Assert.Equal(1, code);
+        Assert.Contains(Path.Combine(root, "a"), json.GetProperty("error").GetString());
+    }
+}
