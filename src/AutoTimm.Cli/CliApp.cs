@@ -19,6 +19,7 @@ public static class CliApp
             root.Subcommands.Add(InterpretCommand.Create());
             root.Subcommands.Add(TrainCommand.Create());
             root.Subcommands.Add(EvaluateCommand.Create());
+            root.Subcommands.Add(CanvasesCommand.Create());
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
             {
