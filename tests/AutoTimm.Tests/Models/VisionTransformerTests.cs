@@ -68,4 +68,19 @@ public sealed class VisionTransformerTests
         long parameters = vit.parameters().Sum(p => p.numel());
         Assert.Equal(5_717_416, parameters); // timm's vit_tiny_patch16_224 parameter count
     }
+
+    [Fact]
+    public void Should_initialise_like_timm_so_the_class_token_carries_signal()
+    {
+        TorchSharp.torch.manual_seed(3);
+        using var vit = ModelZoo.Create("vit_pico_patch8_64", 10);
+        var state = vit.state_dict();
+        Assert.InRange(state["pos_embed"].std().item<float>(), 0.018f, 0.022f);
+        Assert.InRange(state["blocks.0.attn.qkv.weight"].std().item<float>(), 0.018f, 0.022f);
+        Assert.InRange(state["cls_token"].std().item<float>(), 1e-7f, 1e-5f);
+        // The final class-token features are normalized, not collapsed to zero.
+        using var x = TorchSharp.torch.randn(2, 3, 64, 64);
+        using var features = vit.ForwardFeatures(x);
+        Assert.InRange(features.std().item<float>(), 0.5f, 2f);
+    }
 }

@@ -72,17 +72,21 @@ public sealed class VisionTransformer : ImageClassifier
         return _norm.call(x);
     }
 
-    /// <summary>timm's initialisation: truncated normal (std 0.02) for linear weights and pos_embed, small cls token.</summary>
+    /// <summary>
+    /// timm's initialisation: normal (std 0.02) for linear weights and pos_embed, a tiny class token. timm truncates
+    /// at +-2 absolute, which a 0.02 standard deviation never reaches, so a plain normal is the same distribution
+    /// (TorchSharp 0.107's trunc_normal_ leaves a 3-D parameter at zero, which kills the class token's signal).
+    /// </summary>
     private void Initialize()
     {
         using var _ = no_grad();
-        nn.init.trunc_normal_(_posEmbed, std: 0.02);
-        nn.init.normal_(_clsToken, std: 1e-6);
+        _posEmbed.normal_(0, 0.02);
+        _clsToken.normal_(0, 1e-6);
         foreach (var (_, module) in named_modules())
         {
             if (module is Linear linear)
             {
-                nn.init.trunc_normal_(linear.weight, std: 0.02);
+                linear.weight!.normal_(0, 0.02);
                 if (linear.bias is not null) nn.init.zeros_(linear.bias);
             }
         }
