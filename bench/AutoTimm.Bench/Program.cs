@@ -1,0 +1,106 @@
+// Performance harness: every figure is a ratio of two timings taken in the same run, so machine speed and load
+// cancel out. Prints one JSON object. Usage: dotnet run -c Release --project bench/AutoTimm.Bench [-- --threads N --repeats R]
+using System.Diagnostics;
+using System.Text.Json;
+using AutoTimm.Interpretation.Methods;
+using AutoTimm.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+int threads = ArgValue("--threads", 2), repeats = ArgValue("--repeats", 5);
+set_num_threads(threads);
+manual_seed(0);
+var results = new Dictionary<string, object>
+{
+    ["threads"] = threads,
+    ["repeats"] = repeats,
+    ["timing"] = "median wall time of repeats after one warm-up, milliseconds",
+};
+
+using (var resnet = ModelZoo.Create("resnet18", 1000))
+{
+    resnet.eval();
+    using var x1 = randn(1, 3, 224, 224);
+    using var x8 = randn(8, 3, 224, 224);
+    double forward = Median(() => { using var _ = no_grad(); resnet.call(x1).Dispose(); });
+    using var cam = new GradCam(resnet);
+    double gradcam = Median(() => cam.Explain(x1, 1));
+    double fullBackward = Median(() => FullBackwardCam(resnet, x1));
+    double loop8 = Median(() => { for (int i = 0; i < 8; i++) cam.Explain(x8[i], 1); });
+    double batch8 = Median(() => cam.ExplainBatch(x8, Enumerable.Repeat(1, 8).ToArray(), batchSize: 8));
+    results["resnet18_224"] = new
+    {
+        forward_ms = forward,
+        gradcam_ms = gradcam,
+        gradcam_over_forward = gradcam / forward,
+        full_backward_cam_ms = fullBackward,
+        partial_over_full_backward = gradcam / fullBackward,
+        loop8_ms = loop8,
+        batch8_ms = batch8,
+        batch_speedup = loop8 / batch8,
+    };
+}
+
+using (var vit = ModelZoo.Create("vit_pico_patch8_64", 10))
+{
+    vit.eval();
+    using var x = randn(1, 3, 64, 64);
+    double forward = Median(() => { using var _ = no_grad(); vit.call(x).Dispose(); });
+    double rollout = Median(() => new AttentionRollout(vit).Explain(x));
+    double flow = Median(() => new AttentionFlow(vit).Explain(x));
+    double ig = Median(() => new IntegratedGradients(vit, IgBaseline.Zeros, 50, internalBatchSize: 50).Explain(x, 0));
+    double igUnbatched = Median(() => new IntegratedGradients(vit, IgBaseline.Zeros, 50, internalBatchSize: 1).Explain(x, 0));
+    results["vit_pico_64"] = new
+    {
+        forward_ms = forward,
+        rollout_over_forward = rollout / forward,
+        flow_over_forward = flow / forward,
+        ig50_over_forward = ig / forward,
+        ig_internal_batch_speedup = igUnbatched / ig,
+    };
+}
+
+Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+
+// Grad-CAM the way libraries without partial gradients do it: retain the activation's grad, full backward
+// (parameter gradients included), then the same weighting.
+static void FullBackwardCam(ImageClassifier model, Tensor input)
+{
+    using var scope = NewDisposeScope();
+    Tensor? activation = null;
+    var layer = (nn.Module<Tensor, Tensor>)ModuleLookup.Resolve(model, "layer4");
+    var hook = layer.register_forward_hook((_, _, o) => { o.retain_grad(); activation = o; return o; });
+    try
+    {
+        model.zero_grad();
+        var logits = model.call(input.detach().requires_grad_(true));
+        logits[0, 1].backward();
+        var weights = activation!.grad!.mean([2, 3], keepdim: true);
+        nn.functional.relu((weights * activation).sum([1L])).Dispose();
+    }
+    finally
+    {
+        hook.remove();
+        model.zero_grad();
+    }
+}
+
+double Median(Action action)
+{
+    action();
+    var times = new double[repeats];
+    for (int i = 0; i < repeats; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        times[i] = clock.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(times);
+    return Math.Round(times[repeats / 2], 2);
+}
+
+int ArgValue(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
