@@ -17,9 +17,11 @@ public sealed class NativeLoadingTests : IDisposable
     {
         foreach (var file in Directory.GetFiles(AppContext.BaseDirectory))
         {
-            var target = Path.Combine(_dir, Path.GetFileName(file));
-            if (Path.GetFileName(file) == "libLibTorchSharp.so") continue;
-            File.CreateSymbolicLink(target, file);
+            var name = Path.GetFileName(file);
+            if (name == "libLibTorchSharp.so") continue;
+            // Managed files are copied so TorchSharp.dll's location is this folder; the large natives are linked.
+            if (name.Contains(".so")) File.CreateSymbolicLink(Path.Combine(_dir, name), file);
+            else File.Copy(file, Path.Combine(_dir, name));
         }
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");

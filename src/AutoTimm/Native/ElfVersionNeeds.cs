@@ -10,6 +10,7 @@ namespace AutoTimm.Native;
 /// </summary>
 internal sealed class ElfVersionNeeds
 {
+    private const uint ShtGnuVerdef = 0x6ffffffd;
     private const uint ShtGnuVerneed = 0x6ffffffe;
     private const uint ShtGnuVersym = 0x6fffffff;
     private const uint ShtDynsym = 11;
@@ -17,12 +18,17 @@ internal sealed class ElfVersionNeeds
 
     private readonly byte[] _image;
 
-    private ElfVersionNeeds(byte[] image, IReadOnlyList<Requirement> requirements, IReadOnlyList<UndefinedSymbol> undefinedSymbols)
+    private ElfVersionNeeds(byte[] image, IReadOnlyList<Requirement> requirements, IReadOnlyList<UndefinedSymbol> undefinedSymbols,
+        IReadOnlySet<string> definedVersions)
     {
         _image = image;
         Requirements = requirements;
         UndefinedSymbols = undefinedSymbols;
+        DefinedVersions = definedVersions;
     }
+
+    /// <summary>Versions this file defines (<c>.gnu.version_d</c>), e.g. a C++ runtime's <c>GLIBCXX_3.4.30</c>.</summary>
+    public IReadOnlySet<string> DefinedVersions { get; }
 
     /// <summary>One required version (<c>Vernaux</c>) of one needed library.</summary>
     internal sealed record Requirement(string Library, string Version, ushort Index, ushort Flags, int FlagsOffset)
@@ -111,7 +117,24 @@ internal sealed class ElfVersionNeeds
             }
         }
 
-        return new ElfVersionNeeds(image, requirements, undefined);
+        var defined = new HashSet<string>(StringComparer.Ordinal);
+        var verdef = Array.Find(sections, x => x.Type == ShtGnuVerdef);
+        if (verdef is not null)
+        {
+            var strtab = sections[verdef.Link];
+            long entry = verdef.Offset;
+            for (uint n = 0; n < verdef.Info; n++)
+            {
+                var vd = s[(int)entry..];
+                long aux = entry + BinaryPrimitives.ReadUInt32LittleEndian(vd[12..]);
+                defined.Add(ReadString(s, strtab, BinaryPrimitives.ReadUInt32LittleEndian(s[(int)aux..])));
+                uint next = BinaryPrimitives.ReadUInt32LittleEndian(vd[16..]);
+                if (next == 0) break;
+                entry += next;
+            }
+        }
+
+        return new ElfVersionNeeds(image, requirements, undefined, defined);
     }
 
     /// <summary>Names of undefined symbols bound to the given required version.</summary>

@@ -66,37 +66,74 @@ public static partial class TorchRuntime
             throw new TorchRuntimeException(
                 $"{GlueFileName} was not found next to TorchSharp.dll or the application; reference the TorchSharp and libtorch-cpu-linux-x64 packages and build with a linux-x64 runtime identifier.");
 
-        string? firstError = null;
-        if (TryLoad(copies[0], out var error)) return "native";
-        firstError = error;
-
-        var missing = MissingVersions(error);
-        if (missing.Count == 0)
-            throw new TorchRuntimeException($"TorchSharp's native library failed to load: {error}");
-
+        // Compare what each copy needs with what the C++ runtime already in this process defines, and repair every
+        // copy before any is loaded: TorchSharp may pick any of them.
         var patched = new List<string>();
         var readOnly = new List<string>();
-        foreach (var copy in copies)
+        var hostRuntime = LoadedCxxRuntime();
+        var defined = hostRuntime is null ? null : ElfVersionNeeds.Parse(File.ReadAllBytes(hostRuntime)).DefinedVersions;
+        if (defined is not null)
+            foreach (var copy in copies)
+                Repair(copy, image => MissingFrom(image, defined), patched, readOnly);
+
+        string error = "";
+        if (readOnly.Count == 0)
         {
-            var image = File.ReadAllBytes(copy);
-            var fixedImage = WeakenAnchorOnlyVersions(image, missing, copy);
-            if (fixedImage is null) continue; // already weak
-            try
+            if (TryLoad(copies[0], out error)) return patched.Count == 0 ? "native" : $"patched: {string.Join(", ", patched)}";
+            // The runtime could not be inspected: repair from the loader's own complaint.
+            var complaint = MissingVersions(error);
+            if (complaint.Count == 0) throw new TorchRuntimeException($"TorchSharp's native library failed to load: {error}");
+            foreach (var copy in copies) Repair(copy, _ => complaint, patched, readOnly);
+            if (readOnly.Count == 0)
             {
-                ReplaceAtomically(copy, fixedImage);
-                patched.Add(copy);
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                readOnly.Add(copy);
+                if (TryLoad(copies[0], out error)) return $"patched: {string.Join(", ", patched)}";
+                throw new TorchRuntimeException($"TorchSharp's native library failed to load even after repair: {error}");
             }
         }
+        var missing = defined is not null ? MissingFrom(File.ReadAllBytes(copies[0]), defined) : MissingVersions(error);
+        return $"redirected: {LoadFromCache(copies[0], missing)}";
+    }
 
-        if (readOnly.Count == 0 && TryLoad(copies[0], out error))
-            return $"patched: {string.Join(", ", missing)} marked weak in {string.Join(", ", patched)}";
+    /// <summary>Required C++ runtime versions of a glue image that the host runtime does not define.</summary>
+    private static List<string> MissingFrom(byte[] image, IReadOnlySet<string> defined) =>
+        ElfVersionNeeds.Parse(image).Requirements
+            .Where(r => r.Library == CxxRuntimeSoname && !r.IsWeak && !defined.Contains(r.Version))
+            .Select(r => r.Version).ToList();
 
-        var redirected = LoadFromCache(copies[0], missing);
-        return $"redirected: {redirected} (first load failed: {firstError})";
+    /// <summary>Weakens a copy's missing versions in place; records it as patched, or as read-only when it cannot be written.</summary>
+    private static void Repair(string copy, Func<byte[], List<string>> missingOf, List<string> patched, List<string> readOnly)
+    {
+        var image = File.ReadAllBytes(copy);
+        var missing = missingOf(image);
+        if (missing.Count == 0 || WeakenAnchorOnlyVersions(image, missing, copy) is not { } fixedImage) return;
+        try
+        {
+            ReplaceAtomically(copy, fixedImage);
+            patched.Add(copy);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            readOnly.Add(copy);
+        }
+    }
+
+    private const string CxxRuntimeSoname = "libstdc++.so.6";
+
+    /// <summary>The C++ runtime mapped into this process (the .NET runtime itself links it), or null.</summary>
+    private static string? LoadedCxxRuntime()
+    {
+        try
+        {
+            return File.ReadLines("/proc/self/maps")
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(parts => parts.Length >= 6 && Path.GetFileName(parts[5]).StartsWith(CxxRuntimeSoname, StringComparison.Ordinal))
+                .Select(parts => parts[5])
+                .FirstOrDefault(File.Exists);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every copy of the glue TorchSharp may load: next to its assembly or the app, in runtimes/, in cpu/.</summary>

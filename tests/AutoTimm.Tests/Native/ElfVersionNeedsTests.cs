@@ -51,4 +51,16 @@ public sealed class ElfVersionNeedsTests
     {
         Assert.Throws<InvalidDataException>(() => ElfVersionNeeds.Parse("not an elf file at all, really"u8.ToArray()));
     }
+
+    [Fact]
+    public void Should_read_the_versions_a_cxx_runtime_defines()
+    {
+        var runtime = File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 6 && Path.GetFileName(p[5]).StartsWith("libstdc++.so.6", StringComparison.Ordinal)).Select(p => p[5]).First();
+        var defined = ElfVersionNeeds.Parse(File.ReadAllBytes(runtime)).DefinedVersions;
+        Assert.Contains("GLIBCXX_3.4", defined);
+        Assert.Contains("CXXABI_1.3", defined);
+        bool hasString = File.ReadAllBytes(runtime).AsSpan().IndexOf("GLIBCXX_3.4.32\0"u8) >= 0;
+        Assert.Equal(hasString, defined.Contains("GLIBCXX_3.4.32"));
+    }
 }

@@ -12,7 +12,8 @@ public sealed class TorchRuntimeTests
         using var a = torch.tensor(new float[] { 1, 2, 3 });
         using var b = a * a;
         Assert.Equal(14f, b.sum().item<float>());
-        Assert.NotEqual("not loaded", TorchRuntime.Status);
+        // Loaded as shipped, or after repairing the glue in place (this host's libstdc++ predates GLIBCXX_3.4.32).
+        Assert.Matches("^(native|patched: .*libLibTorchSharp.so)$", TorchRuntime.Status);
     }
 
     [Fact]
