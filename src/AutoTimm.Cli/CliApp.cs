@@ -14,6 +14,22 @@ public static class CliApp
         CliOutput.Out = stdout ?? Console.Out;
         try
         {
+            return RunVerbs(args);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Failures outside a verb's body (e.g. the native runtime failing to load while commands are built).
+            return CliOutput.Error(e);
+        }
+        finally
+        {
+            CliOutput.Out = previous;
+        }
+    }
+
+    private static int RunVerbs(string[] args)
+    {
+        {
             var root = new RootCommand("AutoTimm.NET: explain, train and evaluate image models. Every verb prints one JSON object on stdout; logs go to stderr.");
             root.Subcommands.Add(PredictCommand.Create());
             root.Subcommands.Add(InterpretCommand.Create());
@@ -27,10 +43,6 @@ public static class CliApp
                     new Dictionary<string, object?> { ["usage"] = $"autotimm {parse.CommandResult.Command.Name} --help" });
             }
             return parse.Invoke(new InvocationConfiguration { Output = CliOutput.Out });
-        }
-        finally
-        {
-            CliOutput.Out = previous;
         }
     }
 }

@@ -44,7 +44,10 @@ internal static class CliOutput
     /// <summary>Writes a JSON error describing an exception: its message, and its type as <c>error_type</c>.</summary>
     public static int Error(Exception exception)
     {
-        var message = exception is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0].Message : exception.Message;
-        return Error(message, new Dictionary<string, object?> { ["error_type"] = exception.GetType().Name });
+        // Report the cause, not the wrapper a type initializer or a task put around it.
+        while (exception is TypeInitializationException or System.Reflection.TargetInvocationException or AggregateException { InnerExceptions.Count: 1 }
+               && exception.InnerException is not null)
+            exception = exception.InnerException!;
+        return Error(exception.Message, new Dictionary<string, object?> { ["error_type"] = exception.GetType().Name });
     }
 }

@@ -23,4 +23,15 @@ internal static class CliRunner
         }
         throw new FileNotFoundException($"fixture tests/fixtures/{relative} not found", relative);
     }
+
+    /// <summary>A file under the repository's assets/samples.</summary>
+    public static string Sample(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "assets", "samples", relative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"assets/samples/{relative} not found", relative);
+    }
 }

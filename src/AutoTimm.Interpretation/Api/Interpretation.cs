@@ -26,7 +26,9 @@ public static class Interpretation
         var prediction = model.Predict(input, 1)[0];
         int target = request.TargetClass ?? prediction.PredictedClass;
         if (target < 0 || target >= model.NumClasses)
-            throw new ArgumentOutOfRangeException(nameof(request), target, $"target class {target} is outside the model's {model.NumClasses} classes (0..{model.NumClasses - 1})");
+            throw new ArgumentException($"target class {target} is outside the model's {model.NumClasses} classes (0..{model.NumClasses - 1})");
+        Visualization.Colormaps.Get(request.Colormap);
+        if (request.Alpha is < 0 or > 1) throw new ArgumentException($"alpha must be in [0,1], got {request.Alpha}");
 
         var results = new Dictionary<string, string>();
         var errors = new Dictionary<string, string>();
@@ -41,11 +43,12 @@ public static class Interpretation
                 using var explainer = ExplanationMethods.Create(id, model, request.Options);
                 var clock = Stopwatch.StartNew();
                 var heatmap = explainer.Explain(input, target);
-                timings[id] = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
-                heatmaps[id] = heatmap;
+                double elapsed = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
                 ExplanationFigure.Save(display, heatmap, figure, figureOptions);
                 results[id] = figure;
+                heatmaps[id] = heatmap;
+                timings[id] = elapsed;
                 if (request.SaveRaw)
                 {
                     raw[id] = SaveArray(request.OutputDir, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
@@ -53,8 +56,10 @@ public static class Interpretation
                         raw[$"{id}_attr"] = SaveArray(request.OutputDir, $"{id}_attr.npy", attributions, [3, heatmap.Height, heatmap.Width]);
                 }
             }
-            catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // One method failing (not applicable, a native error, a file it could not write) never stops the others.
+                results.Remove(id);
                 errors[id] = e.Message;
             }
         }

@@ -65,7 +65,9 @@ public abstract class CamExplainer : Explainer
         var activation = capture.Require();
         if (!activation.requires_grad)
             throw new InvalidOperationException($"layer '{first.TargetLayer}' output does not depend differentiably on the input; choose another layer");
-        var gradient = torch.autograd.grad([SumScores(logits, resolved)], [activation])[0];
+        var score = SumScores(logits, resolved);
+        GradientGuard.Check(score, "the target score");
+        var gradient = torch.autograd.grad([score], [activation])[0];
         var spatialActivation = SpatialActivation.ToSpatial(activation.detach(), first._reshape, first.TargetLayer);
         var spatialGradient = SpatialActivation.ToSpatial(gradient, first._reshape, first.TargetLayer);
         return variants.Select(variant =>

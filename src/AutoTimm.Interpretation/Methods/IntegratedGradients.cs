@@ -83,11 +83,13 @@ public sealed class IntegratedGradients : Explainer
                 double sigma = Math.Min(inputs.shape[2], inputs.shape[3]) / 8.0;
                 return GaussianBlur.Apply(inputs, 2 * (int)Math.Ceiling(3 * sigma) + 1, sigma);
             case IgBaseline.Random:
-                var generator = new Generator((ulong)Seed);
+            {
+                using var generator = new Generator((ulong)Seed);
                 var pixels = rand(inputs.shape, generator: generator, dtype: inputs.dtype);
                 var mean = tensor(p.Mean).reshape(1, 3, 1, 1).to_type(inputs.dtype);
                 var std = tensor(p.Std).reshape(1, 3, 1, 1).to_type(inputs.dtype);
                 return (pixels - mean) / std;
+            }
             default:
                 var custom = _customBaseline!.dim() == 3 ? _customBaseline.unsqueeze(0) : _customBaseline;
                 if (custom.dim() != 4 || custom.shape[1] != 3 || custom.shape[2] != inputs.shape[2] || custom.shape[3] != inputs.shape[3]
@@ -124,7 +126,9 @@ public sealed class IntegratedGradients : Explainer
                 var points = (baseline.index_select(0, imageIndex) + alpha * difference.index_select(0, imageIndex)).detach().requires_grad_(true);
                 var output = Model.call(points);
                 var rowTargets = rows.Select(r => resolved[r / Steps]).ToArray();
-                var gradient = torch.autograd.grad([SumScores(output, rowTargets)], [points])[0];
+                var score = SumScores(output, rowTargets);
+                GradientGuard.Check(score, "the target score");
+                var gradient = torch.autograd.grad([score], [points])[0];
                 integral.index_add_(0, imageIndex, gradient * weight, 1);
             }
         }

@@ -60,18 +60,23 @@ public sealed class SmoothGrad : Explainer
         var sigma = range * NoiseLevel;
         // The same seeded noise pattern for every image, drawn at once: an image's map does not depend on which
         // batch it is explained in or on how samples are chunked.
-        var noise = randn([NumSamples, .. inputs.shape.Skip(1)], generator: new Generator((ulong)Seed), dtype: inputs.dtype);
+        using var generator = new Generator((ulong)Seed);
+        var noise = randn([NumSamples, .. inputs.shape.Skip(1)], generator: generator, dtype: inputs.dtype);
         Tensor? sum = null;
         RawExplanation? last = null;
         foreach (var (start, count) in Chunks.Of(NumSamples, SamplesPerBatch))
         {
+            // Each chunk's forward/backward intermediates go when the chunk ends; only the running sum stays.
+            using var scope = NewDisposeScope();
             // [count, N, 3, H, W] -> [count*N, 3, H, W]: sample-major so each image's copies share its target.
             var noisy = (inputs.unsqueeze(0) + noise.narrow(0, start, count).unsqueeze(1) * sigma.unsqueeze(0))
                 .reshape(count * n, inputs.shape[1], inputs.shape[2], inputs.shape[3]);
             var rowTargets = Enumerable.Range(0, count).SelectMany(_ => resolved).ToArray();
             last = Inner.Compute(noisy, rowTargets);
             var maps = last.Maps.reshape(count, n, last.Maps.shape[1], last.Maps.shape[2]).sum(0L);
-            sum = sum is null ? maps : sum + maps;
+            var previous = sum;
+            sum = (previous is null ? maps : previous + maps).MoveToOuterDisposeScope();
+            previous?.Dispose();
         }
         return new RawExplanation(sum! / NumSamples, logits, ClassesOf(resolved))
         {

@@ -27,7 +27,10 @@ public sealed class TransformerAttribution : AttentionExplainer
         var x = inputs.detach().requires_grad_(true);
         var (logits, attention) = ForwardWithAttention(x);
         var resolved = ResolveTargets(targets, logits);
-        var gradients = torch.autograd.grad([SumScores(logits, resolved)], attention);
+        var score = SumScores(logits, resolved);
+        GradientGuard.Check(score, "the target score");
+        foreach (var a in attention) GradientGuard.Check(a, "the attention matrices");
+        var gradients = torch.autograd.grad([score], attention);
         long n = inputs.shape[0], t = attention[0].shape[^1];
         var relevance = eye(t, dtype: inputs.dtype).expand(n, t, t).clone();
         for (int b = 0; b < attention.Length; b++)

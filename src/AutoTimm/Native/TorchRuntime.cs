@@ -200,37 +200,61 @@ public static partial class TorchRuntime
     {
         var image = File.ReadAllBytes(original);
         var fixedImage = WeakenAnchorOnlyVersions(image, missing, original) ?? image;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(image))[..16];
+        var sourceDir = Path.GetDirectoryName(Path.GetFullPath(original))!;
+        // Keyed by the install as well as the file: links point at that install's libtorch.
+        var key = Convert.ToHexStringLower(SHA256.HashData([.. image, .. System.Text.Encoding.UTF8.GetBytes(sourceDir)]))[..16];
         var cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        var dir = Path.Combine(cacheRoot, "autotimm", "native", hash);
-        Directory.CreateDirectory(dir);
-        var sourceDir = Path.GetDirectoryName(original)!;
-        foreach (var sibling in Directory.GetFiles(sourceDir, "*.so*"))
+        Exception? last = null;
+        foreach (var root in new[] { cacheRoot, Path.GetTempPath() })
         {
-            var link = Path.Combine(dir, Path.GetFileName(sibling));
-            if (Path.GetFileName(sibling) == GlueFileName || File.Exists(link)) continue;
-            File.CreateSymbolicLink(link, sibling);
+            try
+            {
+                var dir = Path.Combine(root, "autotimm", "native", key);
+                Directory.CreateDirectory(dir);
+                foreach (var sibling in Directory.GetFiles(sourceDir, "*.so*"))
+                {
+                    if (Path.GetFileName(sibling) == GlueFileName) continue;
+                    var link = Path.Combine(dir, Path.GetFileName(sibling));
+                    var info = new FileInfo(link);
+                    if (info.LinkTarget == sibling && File.Exists(sibling)) continue;
+                    if (info.Exists || info.LinkTarget is not null) File.Delete(link);
+                    try
+                    {
+                        File.CreateSymbolicLink(link, sibling);
+                    }
+                    catch (IOException) when (new FileInfo(link).LinkTarget == sibling)
+                    {
+                        // Another process made the same link at the same moment.
+                    }
+                }
+                var target = Path.Combine(dir, GlueFileName);
+                if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(fixedImage))
+                    ReplaceAtomically(target, fixedImage);
+                if (!TryLoad(target, out var error))
+                    throw new TorchRuntimeException($"TorchSharp's native library failed to load even after repair: {error}");
+                _redirectedGlue = NativeLibrary.Load(target);
+                AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) =>
+                    name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero;
+                try
+                {
+                    NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+                        name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero);
+                }
+                catch (InvalidOperationException)
+                {
+                    // TorchSharp registered its own resolver; the load-context event above still covers the glue.
+                }
+                return target;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                last = e;
+            }
         }
-        var target = Path.Combine(dir, GlueFileName);
-        if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(fixedImage))
-            ReplaceAtomically(target, fixedImage);
-        if (!TryLoad(target, out var error))
-            throw new TorchRuntimeException($"TorchSharp's native library failed to load even after repair: {error}");
-        _redirectedGlue = NativeLibrary.Load(target);
-        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) =>
-            name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero;
-        try
-        {
-            NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
-                name == GlueLibraryName ? _redirectedGlue : IntPtr.Zero);
-        }
-        catch (InvalidOperationException)
-        {
-            // TorchSharp registered its own resolver; the load-context event above still covers the glue.
-        }
-        return target;
+        throw new TorchRuntimeException(
+            $"{original} cannot be repaired in place and no writable cache folder was found ({last?.Message}); make the install writable once, or set XDG_CACHE_HOME");
     }
 
     [GeneratedRegex(@"version `([^']+)' not found")]

@@ -107,10 +107,20 @@ public sealed class AutoTrainer
                         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                         foreach (var callback in o.Callbacks) callback.OnBatchStart(context, batch);
 
-                        optimizer.zero_grad();
-                        var logits = model.call(batch.Images);
-                        var loss = nn.functional.cross_entropy(logits, batch.Labels, label_smoothing: o.LabelSmoothing);
-                        double lossValue = loss.item<float>();
+                        var (logits, lossValue) = NativeCallGuard.Run(() =>
+                        {
+                            optimizer.zero_grad();
+                            var output = model.call(batch.Images);
+                            var loss = nn.functional.cross_entropy(output, batch.Labels, label_smoothing: o.LabelSmoothing);
+                            double value = loss.item<float>();
+                            if (double.IsFinite(value))
+                            {
+                                loss.backward();
+                                if (o.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
+                                optimizer.step();
+                            }
+                            return (output, value);
+                        });
                         if (!double.IsFinite(lossValue))
                         {
                             throw new TrainingDivergedException(
@@ -118,9 +128,6 @@ public sealed class AutoTrainer
                                 + (lastGood is null ? "no checkpoint was written yet" : $"the last good checkpoint is {lastGood}")
                                 + ". Lower the learning rate or enable gradient clipping.", lastGood);
                         }
-                        loss.backward();
-                        if (o.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
-                        optimizer.step();
 
                         lossSum += lossValue * batch.Count;
                         correct += logits.argmax(1).eq(batch.Labels).sum().item<long>();

@@ -52,7 +52,14 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             using var tensor = image.ToTensor();
             return tensor.data<float>().ToArray();
         });
-        var order = Enumerable.Range(0, all.Count).OrderBy(i => HashCode.Combine(seed, i)).ToArray();
+        // A seeded permutation (the same in every process, so a resumed run keeps its split).
+        var order = Enumerable.Range(0, all.Count).ToArray();
+        var rng = new SampleRandom((ulong)seed, 0, stream: 0x53504C4954UL);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
         int test = Math.Max(1, all.Count / 10), validation = Math.Max(1, all.Count / 10);
         if (all.Count - test - validation < 1) throw new InvalidDataException($"{root} has too few images ({all.Count}) to split into train, validation and test");
         return new ClassificationData(

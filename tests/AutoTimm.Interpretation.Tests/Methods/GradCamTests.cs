@@ -145,4 +145,21 @@ public sealed class GradCamTests
         Assert.Equal((4, 4), maps[0].NativeResolution);
         Assert.Equal(32 * 32, maps[1].Values.Length);
     }
+
+    private sealed class ConstantTarget : AutoTimm.Interpretation.Targets.IExplanationTarget
+    {
+        public int? ClassIndex => null;
+
+        public Tensor Score(Tensor output) => tensor(1f);
+    }
+
+    [Fact]
+    public void Should_report_a_target_without_gradient_instead_of_aborting()
+    {
+        using var model = new TinyConvNet();
+        using var x = randn(1, 3, 8, 8);
+        var e = Assert.Throws<InvalidOperationException>(() => new GradCam(model).ExplainTargets(x, [new ConstantTarget()]));
+        Assert.Contains("does not depend differentiably", e.Message);
+        Assert.Throws<InvalidOperationException>(() => new IntegratedGradients(model, IgBaseline.Zeros, 2).ExplainTargets(x, [new ConstantTarget()]));
+    }
 }

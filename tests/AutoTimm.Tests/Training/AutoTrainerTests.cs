@@ -127,6 +127,16 @@ public sealed class AutoTrainerTests : IDisposable
         Assert.Equal(0.25, step.RateAt(1.0, 45, 100, 10), 12);
     }
 
+    [Fact]
+    public void Should_run_native_steps_and_leave_the_collector_as_it_was()
+    {
+        var before = System.Runtime.GCSettings.LatencyMode;
+        Assert.Equal(42, NativeCallGuard.Run(() => 42));
+        Assert.Equal(before, System.Runtime.GCSettings.LatencyMode);
+        Assert.Throws<InvalidOperationException>(() => NativeCallGuard.Run<int>(() => throw new InvalidOperationException("boom")));
+        Assert.Equal(before, System.Runtime.GCSettings.LatencyMode);
+    }
+
     /// <summary>Interrupts a run after its first epoch, as a killed process would.</summary>
     private sealed class StopAfterFirstEpoch : ITrainerCallback
     {
