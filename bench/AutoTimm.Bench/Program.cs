@@ -28,8 +28,13 @@ using (var resnet = ModelZoo.Create("resnet18", 1000))
     double fullBackward = Median(() => FullBackwardCam(resnet, x1));
     double loop8 = Median(() => { for (int i = 0; i < 8; i++) cam.Explain(x8[i], 1); });
     double batch8 = Median(() => cam.ExplainBatch(x8, Enumerable.Repeat(1, 8).ToArray(), batchSize: 8));
+    var photo = AutoTimm.Imaging.RgbImage.Create(1024, 768, (x, y) => new AutoTimm.Imaging.Rgb((byte)(x * 7), (byte)(y * 3), (byte)(x ^ y)));
+    var preprocessor = new AutoTimm.Imaging.Preprocessor(AutoTimm.Imaging.PreprocessConfig.ImageNet);
+    double preprocess = Median(() => preprocessor.Apply(photo).Dispose());
     results["resnet18_224"] = new
     {
+        preprocess_1024x768_ms = preprocess,
+        preprocess_over_forward = preprocess / forward,
         forward_ms = forward,
         gradcam_ms = gradcam,
         gradcam_over_forward = gradcam / forward,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AutoTimm.Data;
 using AutoTimm.Native;
 using TorchSharp;
@@ -162,23 +161,26 @@ public sealed class DataLoaderTests
     }
 
     [Fact]
-    public void Should_produce_batches_while_the_consumer_computes()
+    public void Should_produce_the_next_batches_while_the_consumer_holds_one()
     {
-        // Producing a batch takes ~40 ms (sleeping, not CPU) and so does consuming it: overlapped, 8 batches take
-        // ~9 x 40 ms instead of 16 x 40 ms.
-        var dataset = new NumberedDataset(64, _ =>
-        {
-            Thread.Sleep(5);
-            return null;
-        });
+        // Overlap shown by order of events, not by timing: while the consumer still holds batch 0, the worker has
+        // already been asked for the samples of batch 1.
+        var dataset = new NumberedDataset(64);
         var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 8, Prefetch = 2 });
         using var scope = NewDisposeScope();
-
-        var clock = Stopwatch.StartNew();
-        foreach (var _ in loader.Epoch(0)) Thread.Sleep(40);
-        clock.Stop();
-
-        Assert.InRange(clock.ElapsedMilliseconds, 300, 590);
+        using var batches = loader.Epoch(0).GetEnumerator();
+        Assert.True(batches.MoveNext());
+        using (batches.Current)
+        {
+            Assert.True(SpinWait.SpinUntil(() => dataset.Calls >= 16, TimeSpan.FromSeconds(30)), $"worker made {dataset.Calls} samples");
+        }
+        int seen = 1;
+        while (batches.MoveNext())
+        {
+            batches.Current.Dispose();
+            seen++;
+        }
+        Assert.Equal(8, seen);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AutoTimm.Imaging;
 
 namespace AutoTimm.Tests.Imaging;
@@ -60,21 +59,5 @@ public sealed class ResamplerTests
                 Assert.All(Enumerable.Range(0, w * h), i => Assert.Equal(new Rgb(10, 128, 250), resized.GetPixel(i % w, i / w)));
             }
         }
-    }
-
-    [Fact]
-    public void Should_resize_a_1024x768_image_to_224x224_in_milliseconds()
-    {
-        var image = RgbImage.Create(1024, 768, (x, y) => new Rgb((byte)(x * 7), (byte)(y * 3), (byte)(x ^ y)));
-        image.Resize(224, 224, ResizeInterpolation.Bicubic); // warm-up (JIT)
-
-        var clock = Stopwatch.StartNew();
-        var bilinear = image.Resize(224, 224, ResizeInterpolation.Bilinear);
-        var bicubic = image.Resize(224, 224, ResizeInterpolation.Bicubic);
-        clock.Stop();
-
-        Assert.Equal((224, 224), (bilinear.Width, bicubic.Height));
-        // Measured about 35 ms for both (Debug build, 2-core machine); the bound only catches gross regressions.
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"two resizes took {clock.ElapsedMilliseconds} ms");
     }
 }
