@@ -39,19 +39,13 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             var test = new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, options));
             return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize);
         }
-        return OpenImageFolder(run.Data, preprocess, run.Seed);
+        return SplitImageFolder(run.Data, preprocess, run.Seed);
     }
 
     /// <summary>An ImageFolder split 80/10/10 (seeded) into train, validation and test.</summary>
-    private static ClassificationData OpenImageFolder(string root, PreprocessConfig preprocess, long seed)
+    private static ClassificationData SplitImageFolder(string root, PreprocessConfig preprocess, long seed)
     {
-        var resize = new Preprocessor(preprocess with { CropPct = 1.0f });
-        var all = new ImageFolderDataset(root, preprocess.Height, preprocess.Width, path =>
-        {
-            var image = resize.ResizeAndCrop(ImageIO.Load(path));
-            using var tensor = image.ToTensor();
-            return tensor.data<float>().ToArray();
-        });
+        var all = OpenImageFolder(root, preprocess);
         // A seeded permutation (the same in every process, so a resumed run keeps its split).
         var order = Enumerable.Range(0, all.Count).ToArray();
         var rng = new SampleRandom((ulong)seed, 0, stream: 0x53504C4954UL);
@@ -67,6 +61,22 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             new SubsetDataset(all, order[test..(test + validation)]),
             new SubsetDataset(all, order[..test]),
             all.ClassNames, preprocess.Height, preprocess.Width);
+    }
+
+    /// <summary>
+    /// Every image of an ImageFolder resized to the model's input size (pixels in [0,1], not normalized); unreadable
+    /// images are skipped with a warning.
+    /// </summary>
+    public static ImageFolderDataset OpenImageFolder(string root, PreprocessConfig preprocess)
+    {
+        ArgumentNullException.ThrowIfNull(preprocess);
+        var resize = new Preprocessor(preprocess with { CropPct = 1.0f });
+        return new ImageFolderDataset(root, preprocess.Height, preprocess.Width, path =>
+        {
+            var image = resize.ResizeAndCrop(ImageIO.Load(path));
+            using var tensor = image.ToTensor();
+            return tensor.data<float>().ToArray();
+        });
     }
 
     private sealed class SubsetDataset(IDataset inner, int[] indices) : IDataset

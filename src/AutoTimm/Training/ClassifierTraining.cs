@@ -77,12 +77,7 @@ public static class ClassifierTraining
         var p = model.Config.Preprocess;
         IDataset dataset = data == "canvas"
             ? ClassificationData.TestCanvases(dataDir, p.Height, count)
-            : new ImageFolderDataset(data, p.Height, p.Width, path =>
-            {
-                var image = new Preprocessor(p with { CropPct = 1.0f }).ResizeAndCrop(ImageIO.Load(path));
-                using var tensor = image.ToTensor();
-                return tensor.data<float>().ToArray();
-            });
+            : ClassificationData.OpenImageFolder(data, p);
         var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, null));
         return dataset is ImageFolderDataset folder ? report with { Skipped = folder.SkippedCount } : report;
     }
