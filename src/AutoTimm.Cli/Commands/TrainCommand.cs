@@ -14,6 +14,7 @@ internal static class TrainCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files (default: AUTOTIMM_DATA_DIR, then the Debian package)" };
         var canvasSize = new Option<int>("--canvas-size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => defaults.CanvasSize };
         var trainSize = new Option<int?>("--train-size") { Description = "Training canvases per epoch (default: 55000)" };
+        var sameCanvases = new Option<bool>("--same-canvases-each-epoch") { Description = "Show the same training canvases every epoch (default: new canvases of the same items each epoch)" };
         var valSize = new Option<int>("--val-size") { Description = "Validation canvases", DefaultValueFactory = _ => defaults.ValSize };
         var epochs = new Option<int>("--epochs") { Description = "Epochs", DefaultValueFactory = _ => defaults.Epochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Batch size", DefaultValueFactory = _ => defaults.BatchSize };
@@ -26,7 +27,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --output-dir" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
         var command = new Command("train", "Train a classifier; prints the model path, test accuracy and per-epoch history.");
-        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads })
+        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads })
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
@@ -37,6 +38,7 @@ internal static class TrainCommand
                 DataDir = parse.GetValue(dataDir),
                 CanvasSize = parse.GetValue(canvasSize),
                 TrainSize = parse.GetValue(trainSize),
+                FreshCanvasesEachEpoch = !parse.GetValue(sameCanvases),
                 ValSize = parse.GetValue(valSize),
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),

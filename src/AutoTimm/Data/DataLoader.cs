@@ -135,7 +135,7 @@ public sealed class DataLoader
             token.ThrowIfCancellationRequested();
             try
             {
-                samples[k] = Dataset.Get(indices[k]) ?? throw new InvalidOperationException("The dataset returned null.");
+                samples[k] = Dataset.Get(indices[k], epoch) ?? throw new InvalidOperationException("The dataset returned null.");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

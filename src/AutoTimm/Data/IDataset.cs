@@ -9,4 +9,13 @@ public interface IDataset
     /// <summary>Returns one sample; the same index always gives the same sample.</summary>
     /// <param name="index">Sample index in [0, <see cref="Count"/>).</param>
     LabeledImage Get(int index);
+
+    /// <summary>
+    /// Returns one sample as seen in one epoch. Most datasets show the same sample every epoch; a generated dataset
+    /// may draw a fresh variant per epoch (new placement, colors and clutter of the same item), which the
+    /// <see cref="DataLoader"/> asks for.
+    /// </summary>
+    /// <param name="index">Sample index in [0, <see cref="Count"/>).</param>
+    /// <param name="epoch">Epoch number, non-negative.</param>
+    LabeledImage Get(int index, int epoch) => Get(index);
 }

@@ -107,6 +107,8 @@ public static class ModelZoo
         AddVit("vit_base_patch16_224", new VitSpec { EmbedDim = 768, Depth = 12, NumHeads = 12 }, "ViT-B/16 (timm)");
         AddVit("vit_pico_patch8_64", new VitSpec { ImageSize = 64, PatchSize = 8, EmbedDim = 96, Depth = 6, NumHeads = 3 },
             "small ViT for 64 px images: 8x8 patches, width 96, 6 blocks, 3 heads");
+        AddVit("vit_pico_convstem_patch8_64", new VitSpec { ImageSize = 64, PatchSize = 8, EmbedDim = 96, Depth = 6, NumHeads = 3, StemChannels = [32, 64, 128] },
+            "small ViT for 64 px images with a convolutional stem (three stride-2 3x3 convolutions, 32-64-128 channels, then a 1x1 projection) instead of the linear 8x8 patch projection: width 96, 6 blocks, 3 heads");
         AddVit("vit_femto_patch8_32", new VitSpec { ImageSize = 32, PatchSize = 8, EmbedDim = 48, Depth = 2, NumHeads = 3 },
             "very small ViT for 32 px images and tests: width 48, 2 blocks, 3 heads");
         return entries;

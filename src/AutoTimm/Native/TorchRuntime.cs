@@ -53,6 +53,7 @@ public static partial class TorchRuntime
                 _status = "native";
                 return;
             }
+            CpuAllocatorTuning.Apply();
             _status = LoadGlue();
         }
     }

@@ -34,7 +34,8 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             int trainItems = mnist.Train.Count - ValidationItems;
             var trainSplit = mnist.Train.Slice("train-canvas", 0, trainItems);
             var valSplit = mnist.Train.Slice("validation-canvas", trainItems, ValidationItems);
-            var train = new CanvasDataset(new ClutteredCanvasGenerator(trainSplit, (ulong)run.Seed, options), run.TrainSize ?? trainItems);
+            var train = new CanvasDataset(new ClutteredCanvasGenerator(trainSplit, (ulong)run.Seed, options), run.TrainSize ?? trainItems,
+                freshEachEpoch: run.FreshCanvasesEachEpoch);
             var validation = new CanvasDataset(new ClutteredCanvasGenerator(valSplit, (ulong)run.Seed + 1, options), Math.Min(run.ValSize, ValidationItems));
             var test = new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, options));
             return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize);

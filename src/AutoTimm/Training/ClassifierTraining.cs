@@ -94,7 +94,7 @@ public static class ClassifierTraining
             arch = run.Arch,
             parameters = model.parameters().Sum(p => p.numel()),
             data = run.Data == "canvas"
-                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-54999, seed {run.Seed}), validation {data.Validation.Count} (train split items 55000-59999), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
+                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-54999, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items 55000-59999), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
                 : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count}",
             seed = run.Seed,
             epochs = fit.History.Count,

@@ -21,6 +21,12 @@ public sealed record TrainingRun
     /// <summary>Training canvases per epoch (from the first items of the Fashion-MNIST train split); all when null.</summary>
     public int? TrainSize { get; init; }
 
+    /// <summary>
+    /// Draw new training canvases of the same items every epoch (placement, color and clutter redrawn); otherwise
+    /// every epoch shows the same canvases. Validation and test canvases never change.
+    /// </summary>
+    public bool FreshCanvasesEachEpoch { get; init; } = true;
+
     /// <summary>Validation canvases, drawn from the last 5,000 train-split items (never from the test split).</summary>
     public int ValSize { get; init; } = 5000;
 

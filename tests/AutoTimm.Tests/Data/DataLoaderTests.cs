@@ -26,6 +26,27 @@ public sealed class DataLoaderTests
         }
     }
 
+    /// <summary>Sample i in epoch e: every pixel is 100 e + i.</summary>
+    private sealed class EpochDataset(int count) : IDataset
+    {
+        public int Count => count;
+
+        public LabeledImage Get(int index) => Get(index, 0);
+
+        public LabeledImage Get(int index, int epoch) => new(Enumerable.Repeat(100f * epoch + index, 12).ToArray(), 2, 2, index % 3);
+    }
+
+    [Fact]
+    public void Should_ask_the_dataset_for_each_sample_as_seen_in_the_current_epoch()
+    {
+        var loader = new DataLoader(new EpochDataset(6), new DataLoaderOptions { BatchSize = 4, Shuffle = false });
+        using var scope = NewDisposeScope();
+
+        var epoch2 = loader.Epoch(2).Select(b => b.Images[.., 0, 0, 0].data<float>().ToArray()).SelectMany(v => v).ToArray();
+
+        Assert.Equal(new float[] { 200, 201, 202, 203, 204, 205 }, epoch2);
+    }
+
     [Fact]
     public void Should_yield_every_index_exactly_once_per_epoch_when_shuffling()
     {

@@ -25,4 +25,20 @@ public sealed class TorchRuntimeTests
         var grads = torch.autograd.grad([y], [x]);
         Assert.Equal(12f, grads[0].item<float>(), 5);
     }
+
+    [Fact]
+    public void Should_have_libtorch_allocate_large_buffers_as_huge_pages_unless_the_user_chose()
+    {
+        TorchRuntime.EnsureLoaded();
+        if (Environment.GetEnvironmentVariable("AUTOTIMM_CPU_ALLOCATOR") is not null || Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") is not null)
+        {
+            Assert.DoesNotContain("THP_MEM_ALLOC_ENABLE", CpuAllocatorTuning.Status);
+            return;
+        }
+        Assert.Equal("1", CpuAllocatorTuning.NativeVariable("THP_MEM_ALLOC_ENABLE"));
+        Assert.Contains("THP_MEM_ALLOC_ENABLE=1", CpuAllocatorTuning.Status);
+        // A large buffer still works (allocated 2 MB-aligned and advised as huge pages).
+        using var big = torch.ones(4, 1024, 1024);
+        Assert.Equal(4 * 1024 * 1024, big.sum().item<float>());
+    }
 }

@@ -24,7 +24,7 @@ public sealed class VisionTransformer : ImageClassifier
             throw new ArgumentException($"image size {spec.ImageSize} is not a multiple of patch size {spec.PatchSize}");
         Spec = spec;
         int d = spec.EmbedDim;
-        _patchEmbed = new PatchEmbed(spec.PatchSize, d);
+        _patchEmbed = new PatchEmbed(spec);
         _clsToken = new Parameter(zeros(1, 1, d));
         _posEmbed = new Parameter(zeros(1, spec.GridSize * spec.GridSize + 1, d));
         _blocks = Enumerable.Range(0, spec.Depth).Select(_ => new VitBlock(d, spec.NumHeads, spec.MlpRatio)).ToArray();

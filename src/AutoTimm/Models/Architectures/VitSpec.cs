@@ -21,6 +21,12 @@ public sealed record VitSpec
     /// <summary>MLP hidden width as a multiple of <see cref="EmbedDim"/>.</summary>
     public double MlpRatio { get; init; } = 4.0;
 
+    /// <summary>
+    /// Output channels of a convolutional stem (one stride-2 3x3 convolution each, so 2^count = <see cref="PatchSize"/>)
+    /// used instead of the single patch projection; null for timm's linear patch embedding.
+    /// </summary>
+    public IReadOnlyList<int>? StemChannels { get; init; }
+
     /// <summary>Patches per side.</summary>
     public int GridSize => ImageSize / PatchSize;
 }

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace AutoTimm.Native;
+
+/// <summary>
+/// Keeps libtorch's large CPU buffers from being handed back to the kernel after every use. libtorch allocates each
+/// activation and gradient afresh; glibc serves buffers above its mmap threshold with a fresh <c>mmap</c> and
+/// unmaps them on free, so every training or explanation step page-faults its whole working set in again. On
+/// virtual machines, where a page fault is expensive, that made a small CNN's training step 3-4x slower (measured:
+/// resnet10_tiny, batch 128 at 64 px, 2 threads: 35-47 img/s as shipped, 140-160 img/s tuned).
+/// </summary>
+/// <remarks>
+/// Two settings, applied once before libtorch loads, each only when the user has not chosen it already:
+/// libtorch's own <c>THP_MEM_ALLOC_ENABLE=1</c> (buffers of 2 MB and more are aligned to and advised as transparent
+/// huge pages, so a fault maps 2 MB instead of 4 KB), and glibc's mmap and trim thresholds raised with
+/// <c>mallopt</c> so buffers up to 32 MB are reused from the heap. Set <c>AUTOTIMM_CPU_ALLOCATOR=default</c> to
+/// leave both alone.
+/// </remarks>
+internal static partial class CpuAllocatorTuning
+{
+    private const int MallocTrimThreshold = -1;
+    private const int MallocMmapThreshold = -3;
+    private const int MmapThresholdBytes = 32 * 1024 * 1024;
+    private const int TrimThresholdBytes = 512 * 1024 * 1024;
+
+    /// <summary>What was applied, for diagnostics.</summary>
+    public static string Status { get; private set; } = "not applied";
+
+    /// <summary>Applies the settings; call before libtorch is loaded.</summary>
+    public static void Apply()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Status = "skipped: not Linux";
+            return;
+        }
+        if (string.Equals(Environment.GetEnvironmentVariable("AUTOTIMM_CPU_ALLOCATOR"), "default", StringComparison.OrdinalIgnoreCase))
+        {
+            Status = "skipped: AUTOTIMM_CPU_ALLOCATOR=default";
+            return;
+        }
+        try
+        {
+            var applied = new List<string>();
+            // libtorch reads the native environment, which Environment.SetEnvironmentVariable does not change on Unix.
+            if (GetEnv("THP_MEM_ALLOC_ENABLE") == IntPtr.Zero && SetEnv("THP_MEM_ALLOC_ENABLE", "1", 0) == 0)
+                applied.Add("THP_MEM_ALLOC_ENABLE=1");
+            // An explicit GLIBC_TUNABLES setting of the user's wins over ours.
+            if (!(Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("glibc.malloc.", StringComparison.Ordinal)
+                && MallOpt(MallocMmapThreshold, MmapThresholdBytes) == 1 && MallOpt(MallocTrimThreshold, TrimThresholdBytes) == 1)
+                applied.Add("mmap/trim thresholds 32 MB/512 MB");
+            Status = applied.Count == 0 ? "unchanged: set by the user" : string.Join(", ", applied);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl, for one): nothing to tune.
+            Status = $"skipped: {e.Message}";
+        }
+    }
+
+    /// <summary>A variable of the native process environment (what libtorch sees), or null.</summary>
+    internal static string? NativeVariable(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
+}
