@@ -42,8 +42,7 @@ internal static partial class CpuAllocatorTuning
         try
         {
             var applied = new List<string>();
-            // libtorch reads the native environment, which Environment.SetEnvironmentVariable does not change on Unix.
-            if (GetEnv("THP_MEM_ALLOC_ENABLE") == IntPtr.Zero && SetEnv("THP_MEM_ALLOC_ENABLE", "1", 0) == 0)
+            if (NativeEnvironment.Get("THP_MEM_ALLOC_ENABLE") is null && NativeEnvironment.Set("THP_MEM_ALLOC_ENABLE", "1"))
                 applied.Add("THP_MEM_ALLOC_ENABLE=1");
             // An explicit GLIBC_TUNABLES setting of the user's wins over ours.
             if (!(Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("glibc.malloc.", StringComparison.Ordinal)
@@ -57,15 +56,6 @@ internal static partial class CpuAllocatorTuning
             Status = $"skipped: {e.Message}";
         }
     }
-
-    /// <summary>A variable of the native process environment (what libtorch sees), or null.</summary>
-    internal static string? NativeVariable(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr GetEnv(string name);
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);

@@ -54,6 +54,7 @@ public static partial class TorchRuntime
                 return;
             }
             CpuAllocatorTuning.Apply();
+            OneDnnSafety.Apply();
             _status = LoadGlue();
         }
     }

@@ -35,10 +35,21 @@ public sealed class TorchRuntimeTests
             Assert.DoesNotContain("THP_MEM_ALLOC_ENABLE", CpuAllocatorTuning.Status);
             return;
         }
-        Assert.Equal("1", CpuAllocatorTuning.NativeVariable("THP_MEM_ALLOC_ENABLE"));
+        Assert.Equal("1", NativeEnvironment.Get("THP_MEM_ALLOC_ENABLE"));
         Assert.Contains("THP_MEM_ALLOC_ENABLE=1", CpuAllocatorTuning.Status);
         // A large buffer still works (allocated 2 MB-aligned and advised as huge pages).
         using var big = torch.ones(4, 1024, 1024);
         Assert.Equal(4 * 1024 * 1024, big.sum().item<float>());
+    }
+
+    [Fact]
+    public void Should_cap_onednn_at_avx_exactly_when_the_host_hides_its_cpu_caches()
+    {
+        TorchRuntime.EnsureLoaded();
+        bool userChose = new[] { "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "AUTOTIMM_ONEDNN_ISA" }.Any(v => Environment.GetEnvironmentVariable(v) is not null);
+        bool hidden = !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
+        if (userChose) Assert.DoesNotContain("hides", OneDnnSafety.Status);
+        else if (hidden) Assert.Equal(OneDnnSafety.SafeIsa, NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"));
+        else Assert.Null(NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"));
     }
 }

@@ -51,6 +51,7 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     /// <summary>[N,3,H,W] to [N, H/p * W/p, D].</summary>
     public override Tensor forward(Tensor x)
     {
+        x = ChannelsLast.Of(x);
         foreach (var conv in _stem) x = conv.call(x);
         return _proj.call(x).flatten(2).transpose(1, 2);
     }

@@ -68,7 +68,7 @@ public sealed class ResNet : ImageClassifier
     public override Tensor ForwardFeatures(Tensor input)
     {
         ValidateInput(input, fixedSize: false);
-        var x = F.relu(_bn1.call(_conv1.call(input)));
+        var x = F.relu(_bn1.call(_conv1.call(ChannelsLast.Of(input))));
         if (!Spec.SmallInput) x = F.max_pool2d(x, kernel_size: 3, stride: 2, padding: 1);
         foreach (var stage in _stages)
             x = stage.call(x);

@@ -12,7 +12,6 @@ namespace AutoTimm.Models.Architectures;
 public sealed class VisionTransformer : ImageClassifier
 {
     private readonly PatchEmbed _patchEmbed;
-    private readonly Parameter _clsToken, _posEmbed;
     private readonly VitBlock[] _blocks;
     private readonly nn.Module<Tensor, Tensor> _norm, _head;
 
@@ -25,20 +24,26 @@ public sealed class VisionTransformer : ImageClassifier
         Spec = spec;
         int d = spec.EmbedDim;
         _patchEmbed = new PatchEmbed(spec);
-        _clsToken = new Parameter(zeros(1, 1, d));
-        _posEmbed = new Parameter(zeros(1, spec.GridSize * spec.GridSize + 1, d));
         _blocks = Enumerable.Range(0, spec.Depth).Select(_ => new VitBlock(d, spec.NumHeads, spec.MlpRatio)).ToArray();
         _norm = nn.LayerNorm(d, eps: 1e-6);
         _head = nn.Linear(d, config.NumClasses);
 
-        register_parameter("cls_token", _clsToken);
-        register_parameter("pos_embed", _posEmbed);
+        register_parameter("cls_token", new Parameter(zeros(1, 1, d)));
+        register_parameter("pos_embed", new Parameter(zeros(1, spec.GridSize * spec.GridSize + 1, d)));
         register_module("patch_embed", _patchEmbed);
         register_module("blocks", nn.ModuleList(_blocks));
         register_module("norm", _norm);
         register_module("head", _head);
         Initialize();
     }
+
+    /// <summary>
+    /// The class token and position embedding, looked up by name each time: <c>to(dtype)</c> and <c>to(device)</c>
+    /// replace registered parameters, so a field would keep a disposed one.
+    /// </summary>
+    private Parameter ClsToken => get_parameter("cls_token")!;
+
+    private Parameter PosEmbed => get_parameter("pos_embed")!;
 
     /// <summary>Shape of this ViT.</summary>
     public VitSpec Spec { get; }
@@ -66,7 +71,7 @@ public sealed class VisionTransformer : ImageClassifier
     {
         ValidateInput(input, fixedSize: true);
         var x = _patchEmbed.call(input);
-        x = cat([_clsToken.expand(x.shape[0], -1, -1), x], 1) + _posEmbed;
+        x = cat([ClsToken.expand(x.shape[0], -1, -1), x], 1) + PosEmbed;
         foreach (var block in _blocks)
             x = block.call(x);
         return _norm.call(x);
@@ -80,8 +85,8 @@ public sealed class VisionTransformer : ImageClassifier
     private void Initialize()
     {
         using var _ = no_grad();
-        _posEmbed.normal_(0, 0.02);
-        _clsToken.normal_(0, 1e-6);
+        PosEmbed.normal_(0, 0.02);
+        ClsToken.normal_(0, 1e-6);
         foreach (var (_, module) in named_modules())
         {
             if (module is Linear linear)
