@@ -8,11 +8,10 @@ namespace AutoTimm.Models.Architectures;
 /// ReLU's) stay channels-last through the network.
 /// </summary>
 /// <remarks>
-/// Two reasons, both measured on the project's CI machines (AMD EPYC family 26, virtualised): oneDNN's direct NCHW
-/// kernels compute wrong input gradients there (float32 3x3 stride-1 and 8x8 stride-8 convolutions were off by
-/// more than the gradients' own size, which broke Integrated Gradients' completeness and every CNN training step),
-/// while the NHWC kernels match float64; and a training step of <c>resnet10_tiny</c> is ~1.5x faster in NHWC.
-/// Tests check convolution input gradients against float64 so such a kernel cannot slip back in.
+/// Measured on the project's CI machines at oneDNN's default ISA: a <c>resnet10_tiny</c> training step is ~1.5x
+/// faster in NHWC. Correctness is not the layout's doing: on hosts that hide their CPU caches oneDNN has wrong
+/// kernels in both layouts, which <see cref="Native.OneDnnSafety"/> avoids; <c>ConvolutionGradientTests</c> compares
+/// every architecture family's gradients with float64.
 /// </remarks>
 internal static class ChannelsLast
 {
