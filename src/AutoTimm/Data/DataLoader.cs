@@ -13,6 +13,9 @@ namespace AutoTimm.Data;
 /// draws a permutation from (seed, epoch), so every epoch visits each index exactly once in a reproducible order.
 /// An exception of the dataset reaches the consumer as a <see cref="DataLoaderException"/> at the batch it broke;
 /// cancellation reaches it as <see cref="OperationCanceledException"/>. Leaving the enumeration early stops the worker.
+/// Samples are read through <see cref="IDataset.TryGet"/>: one the dataset cannot read is left out of its batch (so a
+/// batch can be smaller than <see cref="DataLoaderOptions.BatchSize"/>, and a batch of only unreadable samples is not
+/// produced at all).
 /// </remarks>
 public sealed class DataLoader
 {
@@ -36,7 +39,7 @@ public sealed class DataLoader
     /// <summary>The options.</summary>
     public DataLoaderOptions Options { get; }
 
-    /// <summary>Number of batches in one epoch.</summary>
+    /// <summary>Number of batches in one epoch (one fewer for each batch whose samples were all unreadable).</summary>
     public int BatchCount => Options.DropLast
         ? Dataset.Count / Options.BatchSize
         : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
@@ -81,7 +84,8 @@ public sealed class DataLoader
                 {
                     var start = b * Options.BatchSize;
                     var indices = order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
-                    queue.Add(Produce(indices, epoch, stop.Token), stop.Token);
+                    var host = Produce(indices, epoch, stop.Token);
+                    if (host is not null) queue.Add(host, stop.Token);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -127,15 +131,16 @@ public sealed class DataLoader
         }
     }
 
-    private HostBatch Produce(int[] indices, int epoch, CancellationToken token)
+    /// <summary>Reads one batch; null when every sample of it was unreadable.</summary>
+    private HostBatch? Produce(int[] indices, int epoch, CancellationToken token)
     {
-        var samples = new LabeledImage[indices.Length];
+        var samples = new LabeledImage?[indices.Length];
         void Load(int k)
         {
             token.ThrowIfCancellationRequested();
             try
             {
-                samples[k] = Dataset.Get(indices[k], epoch) ?? throw new InvalidOperationException("The dataset returned null.");
+                samples[k] = Dataset.TryGet(indices[k], epoch);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -163,24 +168,30 @@ public sealed class DataLoader
             }
         }
 
-        var (h, w) = (samples[0].Height, samples[0].Width);
+        // Unreadable samples (null) are left out of the batch; the dataset has reported them.
+        var kept = Enumerable.Range(0, indices.Length).Where(k => samples[k] is not null).ToArray();
+        if (kept.Length == 0) return null;
+        var first = samples[kept[0]]!;
+        var (h, w) = (first.Height, first.Width);
         var plane = 3 * h * w;
-        var pixels = Rent(indices.Length * plane);
-        var labels = new long[indices.Length];
-        for (var k = 0; k < indices.Length; k++)
+        var pixels = Rent(kept.Length * plane);
+        var labels = new long[kept.Length];
+        var keptIndices = new int[kept.Length];
+        for (var j = 0; j < kept.Length; j++)
         {
-            var s = samples[k];
+            var s = samples[kept[j]]!;
+            keptIndices[j] = indices[kept[j]];
             if (s.Height != h || s.Width != w)
             {
                 Return(pixels);
                 throw new DataLoaderException(
-                    $"Sample {indices[k]} is {s.Height}x{s.Width} but sample {indices[0]} of the same batch is {h}x{w}; a batch needs one size.",
-                    indices[k], null);
+                    $"Sample {keptIndices[j]} is {s.Height}x{s.Width} but sample {keptIndices[0]} of the same batch is {h}x{w}; a batch needs one size.",
+                    keptIndices[j], null);
             }
-            s.Pixels.AsSpan().CopyTo(pixels.AsSpan(k * plane, plane));
-            labels[k] = s.Label;
+            s.Pixels.AsSpan().CopyTo(pixels.AsSpan(j * plane, plane));
+            labels[j] = s.Label;
         }
-        return new HostBatch(pixels, labels, indices, h, w);
+        return new HostBatch(pixels, labels, keptIndices, h, w);
     }
 
     private Batch ToBatch(HostBatch host, int epoch, int number)

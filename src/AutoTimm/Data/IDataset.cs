@@ -18,4 +18,13 @@ public interface IDataset
     /// <param name="index">Sample index in [0, <see cref="Count"/>).</param>
     /// <param name="epoch">Epoch number, non-negative.</param>
     LabeledImage Get(int index, int epoch) => Get(index);
+
+    /// <summary>
+    /// Returns one sample as seen in one epoch, or null when that sample cannot be read and should be left out (an
+    /// unreadable file in a folder of images). The <see cref="DataLoader"/> reads through this and drops the nulls from
+    /// their batch, so a long run never stops for one bad file and no sample is counted twice.
+    /// </summary>
+    /// <param name="index">Sample index in [0, <see cref="Count"/>).</param>
+    /// <param name="epoch">Epoch number, non-negative.</param>
+    LabeledImage? TryGet(int index, int epoch) => Get(index, epoch);
 }

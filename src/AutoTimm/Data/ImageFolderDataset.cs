@@ -10,8 +10,9 @@ namespace AutoTimm.Data;
 /// <remarks>
 /// Decoding is a delegate that turns a path into channel-major RGB floats [3, Height, Width] in [0,1], already at the
 /// dataset's size. An image that cannot be read is skipped, not fatal: a warning is reported once, it is counted in
-/// <see cref="SkippedCount"/>, and the next readable image (in file order, wrapping around) stands in for it, so a
-/// long run never stops for one bad file.
+/// <see cref="SkippedCount"/>, and <see cref="TryGet"/> returns null for it, so the <see cref="DataLoader"/> leaves it
+/// out of its batch: a long run never stops for one bad file, and an evaluation counts every readable image once.
+/// <see cref="Get"/>, which must return a sample, throws for it instead.
 /// </remarks>
 public sealed class ImageFolderDataset : IDataset
 {
@@ -105,19 +106,18 @@ public sealed class ImageFolderDataset : IDataset
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidDataException">No image of the dataset can be read.</exception>
-    public LabeledImage Get(int index)
+    /// <exception cref="InvalidDataException">The image cannot be read (it is also counted as skipped).</exception>
+    public LabeledImage Get(int index) =>
+        TryGet(index, 0) ?? throw new InvalidDataException($"Image {_files[index].Path} cannot be read: {_skipped[index]}");
+
+    /// <inheritdoc/>
+    public LabeledImage? TryGet(int index, int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        for (var step = 0; step < _files.Length; step++)
-        {
-            var i = (index + step) % _files.Length;
-            if (_skipped.ContainsKey(i)) continue;
-            var pixels = TryDecode(i);
-            if (pixels is not null) return new LabeledImage(pixels, Height, Width, _files[i].Label);
-        }
-        throw new InvalidDataException($"None of the {Count} images under {Root} could be read ({SkippedCount} skipped).");
+        if (_skipped.ContainsKey(index)) return null;
+        var pixels = TryDecode(index);
+        return pixels is null ? null : new LabeledImage(pixels, Height, Width, _files[index].Label);
     }
 
     private float[]? TryDecode(int i)

@@ -85,5 +85,9 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
         public int Count => indices.Length;
 
         public LabeledImage Get(int index) => inner.Get(indices[index]);
+
+        public LabeledImage Get(int index, int epoch) => inner.Get(indices[index], epoch);
+
+        public LabeledImage? TryGet(int index, int epoch) => inner.TryGet(indices[index], epoch);
     }
 }

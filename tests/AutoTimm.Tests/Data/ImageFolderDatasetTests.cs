@@ -78,14 +78,19 @@ public sealed class ImageFolderDatasetTests
         var dataset = new ImageFolderDataset(dir.Path, 2, 2,
             path => path.EndsWith("4.png") ? new float[5] : Decode(path), warnings.Add);
 
-        var standIn = dataset.Get(1);
-        var again = dataset.Get(1);
-        var wrapped = dataset.Get(3);
+        var readable = dataset.TryGet(0, 0);
+        var skipped = dataset.TryGet(1, 0);
+        var again = dataset.TryGet(1, 3);
+        var wrongSize = dataset.TryGet(3, 0);
+        var direct = Assert.Throws<InvalidDataException>(() => dataset.Get(1));
 
-        Assert.All(standIn.Pixels, v => Assert.Equal(0.3f, v)); // the next readable image
-        Assert.Equal(1, standIn.Label);
-        Assert.Equal(standIn.Pixels, again.Pixels);
-        Assert.All(wrapped.Pixels, v => Assert.Equal(0.1f, v)); // wraps around to the first
+        Assert.NotNull(readable);
+        Assert.All(readable.Pixels, v => Assert.Equal(0.1f, v));
+        Assert.Null(skipped); // no stand-in: the loader leaves it out
+        Assert.Null(again);
+        Assert.Null(wrongSize);
+        Assert.Contains(Path.Combine(dir.Path, "a", "2.png"), direct.Message);
+        Assert.Contains("FormatException", direct.Message);
         Assert.Equal(2, dataset.SkippedCount);
         Assert.Equal(2, warnings.Count);
         Assert.Contains(warnings, w => w.Contains(Path.Combine(dir.Path, "a", "2.png")) && w.Contains("FormatException"));
@@ -98,13 +103,19 @@ public sealed class ImageFolderDatasetTests
         using var dir = new TempDir();
         for (var i = 0; i < 6; i++) Put(dir, $"c{i % 2}/{i}.png", i == 2 ? "bad" : $"0.{i}");
         var dataset = new ImageFolderDataset(dir.Path, 2, 2, Decode, _ => { });
-        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4 });
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Shuffle = false });
         AutoTimm.Native.TorchRuntime.EnsureLoaded();
         using var scope = TorchSharp.torch.NewDisposeScope();
 
-        var total = loader.Epoch(0).Sum(b => b.Count);
+        var batches = loader.Epoch(0).ToList();
+        var seen = batches.SelectMany(b => b.Indices).ToArray();
+        var labels = batches.SelectMany(b => b.Labels.data<long>().ToArray()).ToArray();
+        var firstPixels = batches.SelectMany(b => b.Images.data<float>().ToArray()).Where((_, i) => i % 12 == 0).ToArray();
 
-        Assert.Equal(6, total);
+        Assert.Equal([3, 2], batches.Select(b => b.Count)); // 6 images, 1 unreadable: left out, not replaced
+        Assert.Equal([0, 2, 3, 4, 5], seen); // c0 holds files 0, 2, 4 and c1 holds 1, 3, 5: index 1 is c0/2.png
+        Assert.Equal([0L, 0, 1, 1, 1], labels);
+        Assert.Equal([0.0f, 0.4f, 0.1f, 0.3f, 0.5f], firstPixels);
         Assert.Equal(1, dataset.SkippedCount);
     }
 }
