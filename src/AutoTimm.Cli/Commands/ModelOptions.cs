@@ -11,9 +11,9 @@ internal sealed class ModelOptions
         Description = "Checkpoint: AutoTimm .safetensors, PyTorch .pth/.pt state_dict, timm/torchvision .safetensors or Lightning .ckpt (default: the bundled classifier)",
     };
 
-    public Option<string?> Arch { get; } = new("--arch") { Description = "Architecture, for checkpoints without AutoTimm metadata" };
+    public Option<string?> Arch { get; } = new("--arch") { Description = "Architecture, for checkpoints without AutoTimm metadata (a Lightning .ckpt may name it in hyper_parameters.backbone)" };
 
-    public Option<int?> NumClasses { get; } = new("--num-classes") { Description = "Number of classes, for checkpoints without AutoTimm metadata" };
+    public Option<int?> NumClasses { get; } = new("--num-classes") { Description = "Number of classes, for checkpoints without AutoTimm metadata (default: hyper_parameters.num_classes, else the classifier weight's rows)" };
 
     public void AddTo(Command command)
     {

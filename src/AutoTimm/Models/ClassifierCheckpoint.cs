@@ -31,7 +31,8 @@ public static class ClassifierCheckpoint
 
     /// <summary>
     /// Loads a classifier. Native checkpoints carry their architecture, classes and preprocessing; plain PyTorch
-    /// weights need <paramref name="arch"/>, and <paramref name="numClasses"/> unless the classifier's weight shows it.
+    /// weights need <paramref name="arch"/> (unless a Lightning checkpoint's hyper-parameters name its backbone), and
+    /// <paramref name="numClasses"/> unless the hyper-parameters or the classifier's weight show it.
     /// </summary>
     /// <param name="path">Checkpoint file.</param>
     /// <param name="arch">Architecture name, for files without AutoTimm metadata (overrides nothing in native files).</param>
@@ -50,12 +51,7 @@ public static class ClassifierCheckpoint
         }
         else
         {
-            if (arch is null)
-                throw new ArgumentException(
-                    $"{path} has no AutoTimm metadata (a plain {checkpoint.Format} state_dict): give the architecture (--arch) and the number of classes (--num-classes)");
-            int classes = numClasses ?? InferNumClasses(checkpoint.StateDict)
-                ?? throw new ArgumentException($"cannot tell the number of classes of {path}: give --num-classes");
-            config = ModelZoo.Create(arch, classes).Config;
+            config = ConfigOfImport(checkpoint, path, arch, numClasses);
         }
         var model = ModelZoo.Create(config);
         try
@@ -69,6 +65,34 @@ public static class ClassifierCheckpoint
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The configuration of a file without AutoTimm metadata: the caller's architecture and class count, else what a
+    /// Lightning checkpoint's hyper-parameters say (<c>backbone</c>, <c>num_classes</c>, as AutoTimm's Python
+    /// <c>ImageClassifier</c> saves them), else the class count the classifier weight shows.
+    /// </summary>
+    private static ModelConfig ConfigOfImport(Checkpoint checkpoint, string path, string? arch, int? numClasses)
+    {
+        var hparams = checkpoint.HyperParameters;
+        if (arch is null)
+        {
+            var trained = LightningHyperParameters.String(hparams, "backbone", "backbone.model_name", "backbone_name", "model_name", "arch");
+            if (trained is null)
+                throw new ArgumentException(
+                    $"{path} has no AutoTimm metadata (a plain {checkpoint.Format} state_dict): give the architecture (--arch) and the number of classes (--num-classes)");
+            var name = trained.StartsWith("timm/", StringComparison.Ordinal) ? trained["timm/".Length..] : trained;
+            if (!ModelZoo.Architectures.Contains(name, StringComparer.Ordinal))
+                throw new ArgumentException(
+                    $"{path} was trained with backbone '{trained}' (its hyper_parameters), which the model zoo does not have; " +
+                    $"give --arch with one of: {string.Join(", ", ModelZoo.Architectures)}");
+            arch = name;
+        }
+        var classes = numClasses
+            ?? LightningHyperParameters.Int(hparams, "num_classes", "n_classes")
+            ?? InferNumClasses(checkpoint.StateDict)
+            ?? throw new ArgumentException($"cannot tell the number of classes of {path}: give --num-classes");
+        return new ModelConfig { Arch = arch, NumClasses = classes, Preprocess = ModelZoo.DefaultPreprocess(arch) };
     }
 
     /// <summary>

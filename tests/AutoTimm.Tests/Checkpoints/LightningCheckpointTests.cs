@@ -1,6 +1,8 @@
+using AutoTimm.Models;
 using AutoTimm.Models.Checkpoints;
 using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
+using TorchSharp;
 
 namespace AutoTimm.Tests.Checkpoints;
 
@@ -53,5 +55,86 @@ public sealed class LightningCheckpointTests
 
         var notDict = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path, new CheckpointReadOptions { StateDictKey = "epoch" }));
         Assert.Contains("'epoch' is the number 3, not a dict of tensors", notDict.Message);
+    }
+
+    [Fact]
+    public void Should_keep_the_plain_hyper_parameters_and_leave_pickled_objects_out()
+    {
+        using var checkpoint = CheckpointReader.Read(FixturePaths.PyTorch("tiny_cnn_lightning.ckpt"));
+        using var plain = CheckpointReader.Read(FixturePaths.PyTorch("tiny_cnn.pth"));
+
+        // {"backbone": "tiny_cnn", "num_classes": 5, "args": argparse.Namespace(...)}: the Namespace stays inert.
+        Assert.Equal(["backbone", "num_classes"], checkpoint.HyperParameters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("tiny_cnn", checkpoint.HyperParameters["backbone"]);
+        Assert.Equal(5L, checkpoint.HyperParameters["num_classes"]);
+        Assert.Empty(plain.HyperParameters);
+    }
+
+    [Fact]
+    public void Should_name_a_trained_backbone_the_zoo_does_not_have()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ClassifierCheckpoint.Load(FixturePaths.PyTorch("tiny_cnn_lightning.ckpt")));
+
+        Assert.Contains("backbone 'tiny_cnn'", e.Message);
+        Assert.Contains("resnet18", e.Message); // the choices
+        Assert.Contains("--arch", e.Message);
+    }
+
+    public static TheoryData<string> BackboneLayouts => ["flat", "nested", "timm-prefixed"];
+
+    [Theory]
+    [MemberData(nameof(BackboneLayouts))]
+    public void Should_build_the_model_its_hyper_parameters_name_without_an_arch(string layout)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("autotimm.ckpt");
+        torch.manual_seed(7);
+        using var source = ModelZoo.Create("resnet10_tiny", 3);
+        source.eval();
+        using var weights = StateDictLoader.FromModule(source);
+        object backbone = layout switch
+        {
+            "flat" => "resnet10_tiny",
+            "nested" => new Dictionary<string, object> { ["model_name"] = "resnet10_tiny", ["pretrained"] = false },
+            _ => "timm/resnet10_tiny",
+        };
+        TorchSaveWriter.Write(path, new Dictionary<string, object>
+        {
+            ["epoch"] = 4L,
+            // AutoTimm's Python ImageClassifier stores backbone.* and head.fc.* under the Lightning module's state_dict.
+            ["state_dict"] = weights.ToDictionary(
+                kv => kv.Key.StartsWith("fc.", StringComparison.Ordinal) ? "head." + kv.Key : "backbone." + kv.Key,
+                kv => (object)kv.Value),
+            ["hyper_parameters"] = new Dictionary<string, object> { ["backbone"] = backbone, ["num_classes"] = 3L, ["lr"] = 1e-3, ["compile_model"] = false },
+        });
+
+        using var loaded = ClassifierCheckpoint.Load(path);
+        using var input = torch.rand(2, 3, 64, 64, generator: new torch.Generator(5));
+        using var expected = source.forward(input);
+        using var actual = loaded.forward(input);
+
+        Assert.Equal("resnet10_tiny", loaded.Config.Arch);
+        Assert.Equal(3, loaded.NumClasses);
+        Assert.Equal(0, (actual - expected).abs().max().item<float>());
+    }
+
+    [Fact]
+    public void Should_let_the_caller_override_the_hyper_parameters()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("autotimm.ckpt");
+        using var source = ModelZoo.Create("resnet10_tiny", 4);
+        using var weights = StateDictLoader.FromModule(source);
+        TorchSaveWriter.Write(path, new Dictionary<string, object>
+        {
+            ["state_dict"] = weights.ToDictionary(kv => "model." + kv.Key, kv => (object)kv.Value),
+            ["hyper_parameters"] = new Dictionary<string, object> { ["backbone"] = "efficientnet_b7", ["num_classes"] = 1000L },
+        });
+
+        using var loaded = ClassifierCheckpoint.Load(path, "resnet10_tiny", 4);
+
+        Assert.Equal(4, loaded.NumClasses);
+        var mismatch = Assert.Throws<CheckpointMismatchException>(() => ClassifierCheckpoint.Load(path, "resnet10_tiny"));
+        Assert.Contains("fc.weight", mismatch.Message); // 1000 classes from the hyper-parameters, 4 in the weights
     }
 }

@@ -17,9 +17,10 @@ public sealed class Checkpoint : IDisposable
     /// <param name="stateDictEntry">Top-level entry the tensors came from (e.g. <c>state_dict</c>), or null for the root.</param>
     /// <param name="strippedPrefix">Wrapper prefix removed from every key (e.g. <c>model.</c>), or null.</param>
     /// <param name="otherEntries">Other top-level entries of a pickled container, by name (not decoded further).</param>
+    /// <param name="hyperParameters">Plain values of a Lightning <c>hyper_parameters</c> entry; null for none.</param>
     internal Checkpoint(string path, CheckpointFormat format, StateDict stateDict, ModelConfig? config,
         IReadOnlyDictionary<string, string> metadata, string? stateDictEntry, string? strippedPrefix,
-        IReadOnlyList<string> otherEntries)
+        IReadOnlyList<string> otherEntries, IReadOnlyDictionary<string, object>? hyperParameters = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(stateDict);
@@ -33,6 +34,7 @@ public sealed class Checkpoint : IDisposable
         StateDictEntry = stateDictEntry;
         StrippedPrefix = strippedPrefix;
         OtherEntries = otherEntries;
+        HyperParameters = hyperParameters ?? new Dictionary<string, object>();
     }
 
     /// <summary>File the checkpoint was read from.</summary>
@@ -59,6 +61,12 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Names of the other top-level entries of a pickled container (epoch, hyper_parameters, ...).</summary>
     public IReadOnlyList<string> OtherEntries { get; }
+
+    /// <summary>
+    /// The plain values (string, long, double or bool) of a Lightning checkpoint's <c>hyper_parameters</c> entry, such
+    /// as <c>backbone</c> and <c>num_classes</c>; nested dicts appear under dotted keys. Empty for other files.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> HyperParameters { get; }
 
     /// <summary>Hands the state dict over to the caller, who then owns and disposes it.</summary>
     public StateDict TakeStateDict()

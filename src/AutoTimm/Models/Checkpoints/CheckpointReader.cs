@@ -49,7 +49,7 @@ public static class CheckpointReader
             var stripped = WrapperPrefix.Strip(checkpoint.StateDict);
             if (stripped is null) return checkpoint;
             return new Checkpoint(checkpoint.Path, checkpoint.Format, checkpoint.TakeStateDict(), checkpoint.Config, checkpoint.Metadata,
-                checkpoint.StateDictEntry, stripped, checkpoint.OtherEntries);
+                checkpoint.StateDictEntry, stripped, checkpoint.OtherEntries, checkpoint.HyperParameters);
         }
         catch
         {

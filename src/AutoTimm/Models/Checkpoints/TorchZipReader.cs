@@ -66,7 +66,8 @@ internal static class TorchZipReader
                 }
                 dict.Add(name, View(storage, reference));
             }
-            return new Checkpoint(path, CheckpointFormat.TorchZip, dict, null, new Dictionary<string, string>(), entryName, null, others);
+            return new Checkpoint(path, CheckpointFormat.TorchZip, dict, null, new Dictionary<string, string>(), entryName, null, others,
+                LightningHyperParameters.Extract(root));
         }
         catch
         {
