@@ -38,7 +38,7 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         var data = MakeImageFolder();
         var output = Path.Combine(_dir, "run");
         var (code, json) = CliRunner.Run("train", "--arch", "resnet10_tiny", "--data", data, "--canvas-size", "16", "--epochs", "3",
-            "--batch-size", "8", "--lr", "0.01", "--output-dir", output, "--logger", "csv", "--seed", "1");
+            "--batch-size", "8", "--lr", "0.01", "--output-dir", output, "--logger", "csv", "--seed", "1", "--workers", "2");
         Assert.True(code == 0, json.ToString());
         var model = json.GetProperty("model").GetString()!;
         Assert.True(File.Exists(model));
@@ -56,6 +56,11 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         Assert.Equal("bottom", json.GetProperty("per_class_accuracy")[0].GetProperty("label").GetString());
         var confusion = json.GetProperty("confusion_matrix");
         Assert.Equal(60, confusion.EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt64()));
+
+        var (parallelCode, parallel) = CliRunner.Run("evaluate", "--checkpoint", model, "--data", data, "--workers", "3");
+        Assert.Equal(0, parallelCode);
+        Assert.Equal(confusion.ToString(), parallel.GetProperty("confusion_matrix").ToString());
+        Assert.Equal(json.GetProperty("loss").GetDouble(), parallel.GetProperty("loss").GetDouble(), 6);
     }
 
     [Fact]

@@ -12,15 +12,17 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "'canvas' (the cluttered Fashion-MNIST test canvases) or an ImageFolder path", DefaultValueFactory = _ => "canvas" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples" };
+        var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same report for any count", DefaultValueFactory = _ => 1 };
         var command = new Command("evaluate", "Evaluate a classifier; prints accuracy, per_class_accuracy and confusion_matrix.");
         model.AddTo(command);
         command.Options.Add(data);
         command.Options.Add(dataDir);
         command.Options.Add(limit);
+        command.Options.Add(workers);
         command.SetJsonAction(parse =>
         {
             using var classifier = model.Load(parse);
-            var report = ClassifierTraining.Evaluate(classifier, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(limit));
+            var report = ClassifierTraining.Evaluate(classifier, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(limit), parse.GetValue(workers));
             return new
             {
                 arch = classifier.Config.Arch,

@@ -26,8 +26,9 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seed", DefaultValueFactory = _ => defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --output-dir" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
+        var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same batches for any count", DefaultValueFactory = _ => defaults.Workers };
         var command = new Command("train", "Train a classifier; prints the model path, test accuracy and per-epoch history.");
-        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads })
+        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads, workers })
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
@@ -55,6 +56,7 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
+                Workers = parse.GetValue(workers),
                 CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             });
             return new

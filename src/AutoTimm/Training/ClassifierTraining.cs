@@ -32,7 +32,7 @@ public static class ClassifierTraining
         using var model = ModelZoo.Create(run.Arch, data.ClassNames.Count, preprocess, data.ClassNames);
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
-        var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed,
+        var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed, run.Workers,
             new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
         int warmup = run.WarmupSteps ?? Math.Min(200, train.BatchesPerEpoch * run.Epochs / 10);
         var trainer = new AutoTrainer(new TrainerOptions
@@ -50,11 +50,11 @@ public static class ClassifierTraining
             Logger = logger,
             ShowProgress = run.ShowProgress,
         });
-        var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, null);
+        var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, run.Workers, null);
         var fit = trainer.Fit(model, train, validation);
 
         ClassifierCheckpoint.LoadInto(model, fit.BestCheckpoint!);
-        var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, null));
+        var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, run.Workers, null));
         var modelPath = Path.Combine(run.OutputDir, ModelFileName);
         ClassifierCheckpoint.Save(model, modelPath, new Dictionary<string, string>
         {
@@ -71,19 +71,21 @@ public static class ClassifierTraining
     /// <param name="data"><c>canvas</c> or an ImageFolder path (all its images are evaluated).</param>
     /// <param name="dataDir">Fashion-MNIST folder.</param>
     /// <param name="count">Evaluate only the first this many samples.</param>
-    public static ClassificationReport Evaluate(ImageClassifier model, string data = "canvas", string? dataDir = null, int? count = null)
+    /// <param name="workers">Threads that decode samples ahead of the model; the report is the same for any count.</param>
+    public static ClassificationReport Evaluate(ImageClassifier model, string data = "canvas", string? dataDir = null, int? count = null, int workers = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         var p = model.Config.Preprocess;
         IDataset dataset = data == "canvas"
             ? ClassificationData.TestCanvases(dataDir, p.Height, count)
             : ClassificationData.OpenImageFolder(data, p);
-        var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, null));
+        var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, workers, null));
         return dataset is ImageFolderDataset folder ? report with { Skipped = folder.SkippedCount } : report;
     }
 
-    private static LoaderBatchSource Source(IDataset dataset, PreprocessConfig preprocess, int batchSize, bool shuffle, long seed, Augment? augment) =>
-        new(new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = (ulong)seed, DropLast = shuffle }), preprocess, augment);
+    private static LoaderBatchSource Source(IDataset dataset, PreprocessConfig preprocess, int batchSize, bool shuffle, long seed, int workers, Augment? augment) =>
+        new(new DataLoader(dataset, new DataLoaderOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = (ulong)seed, DropLast = shuffle, Workers = workers }),
+            preprocess, augment);
 
     private static void WriteProvenance(string path, TrainingRun run, ImageClassifier model, ClassificationData data, FitResult fit,
         ClassificationReport test, TimeSpan elapsed)

@@ -69,6 +69,13 @@ public sealed record TrainingRun
     /// <summary>libtorch intra-op threads; null leaves libtorch's choice.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// Threads that read samples (decode images, draw canvases) ahead of the model: one is a single background thread
+    /// that already overlaps with compute; an ImageFolder of large JPEGs wants more. The batches are the same for any
+    /// count.
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Show a progress bar on standard error.</summary>
     public bool ShowProgress { get; init; } = true;
 
