@@ -42,7 +42,9 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         Assert.True(code == 0, json.ToString());
         var model = json.GetProperty("model").GetString()!;
         Assert.True(File.Exists(model));
-        Assert.True(File.Exists(Path.Combine(output, "provenance.json")));
+        var provenance = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "provenance.json"))).RootElement;
+        var skipped = provenance.GetProperty("skipped_images").EnumerateObject().ToArray();
+        Assert.Equal(Path.Combine(data, "top", "broken.png"), Assert.Single(skipped).Name); // with the reason as its value
         Assert.True(File.Exists(Path.Combine(output, "metrics.csv")));
         Assert.Equal(3, json.GetProperty("epochs").GetInt32());
         Assert.True(json.GetProperty("test_accuracy").GetDouble() >= 0.8, json.ToString());

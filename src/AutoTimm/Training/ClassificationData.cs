@@ -8,7 +8,15 @@ namespace AutoTimm.Training;
 /// 55,000 items, validation from its last 5,000, test from the test split with a fixed seed so every model is
 /// measured on the same canvases) or an ImageFolder.
 /// </summary>
-public sealed record ClassificationData(IDataset Train, IDataset Validation, IDataset Test, IReadOnlyList<string> ClassNames, int Height, int Width)
+/// <param name="Train">Training samples.</param>
+/// <param name="Validation">Validation samples (the best epoch is chosen on them).</param>
+/// <param name="Test">Test samples, measured once at the end.</param>
+/// <param name="ClassNames">Class names in label order.</param>
+/// <param name="Height">Sample height.</param>
+/// <param name="Width">Sample width.</param>
+/// <param name="Folder">The ImageFolder the three sets were split from (it counts the unreadable images), or null.</param>
+public sealed record ClassificationData(IDataset Train, IDataset Validation, IDataset Test, IReadOnlyList<string> ClassNames, int Height, int Width,
+    ImageFolderDataset? Folder = null)
 {
     /// <summary>Seed of the canvases every model is tested on.</summary>
     public const ulong TestCanvasSeed = 20261125;
@@ -61,7 +69,7 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             new SubsetDataset(all, order[(test + validation)..]),
             new SubsetDataset(all, order[test..(test + validation)]),
             new SubsetDataset(all, order[..test]),
-            all.ClassNames, preprocess.Height, preprocess.Width);
+            all.ClassNames, preprocess.Height, preprocess.Width, all);
     }
 
     /// <summary>

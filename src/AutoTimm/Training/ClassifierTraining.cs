@@ -96,8 +96,9 @@ public static class ClassifierTraining
             arch = run.Arch,
             parameters = model.parameters().Sum(p => p.numel()),
             data = run.Data == "canvas"
-                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-54999, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items 55000-59999), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
-                : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count}",
+                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-{data.Train.Count - 1}, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items 55000-{55000 + data.Validation.Count - 1}), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
+                : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count} (seeded 80/10/10 split)",
+            skipped_images = data.Folder?.SkippedFiles,
             seed = run.Seed,
             epochs = fit.History.Count,
             batch_size = run.BatchSize,
@@ -110,6 +111,10 @@ public static class ClassifierTraining
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             history = fit.History.Select(h => h.Metrics),
         };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(provenance, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(provenance, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        }));
     }
 }
