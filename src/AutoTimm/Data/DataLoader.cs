@@ -39,7 +39,7 @@ public sealed class DataLoader
     /// <summary>The options.</summary>
     public DataLoaderOptions Options { get; }
 
-    /// <summary>Number of batches in one epoch (one fewer for each batch whose samples were all unreadable).</summary>
+    /// <summary>Number of batches in one epoch: an upper bound when the dataset skips unreadable samples (a batch of only unreadable samples is not produced).</summary>
     public int BatchCount => Options.DropLast
         ? Dataset.Count / Options.BatchSize
         : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
@@ -84,7 +84,7 @@ public sealed class DataLoader
                 {
                     var start = b * Options.BatchSize;
                     var indices = order.AsSpan(start, Math.Min(Options.BatchSize, order.Length - start)).ToArray();
-                    var host = Produce(indices, epoch, stop.Token);
+                    var host = Produce(indices, b, epoch, stop.Token);
                     if (host is not null) queue.Add(host, stop.Token);
                 }
             }
@@ -103,10 +103,9 @@ public sealed class DataLoader
 
         try
         {
-            var number = 0;
             foreach (var host in queue.GetConsumingEnumerable(cancellationToken))
             {
-                yield return ToBatch(host, epoch, number++);
+                yield return ToBatch(host, epoch);
             }
             cancellationToken.ThrowIfCancellationRequested();
             worker.Wait(CancellationToken.None);
@@ -132,7 +131,7 @@ public sealed class DataLoader
     }
 
     /// <summary>Reads one batch; null when every sample of it was unreadable.</summary>
-    private HostBatch? Produce(int[] indices, int epoch, CancellationToken token)
+    private HostBatch? Produce(int[] indices, int slot, int epoch, CancellationToken token)
     {
         var samples = new LabeledImage?[indices.Length];
         void Load(int k)
@@ -191,17 +190,17 @@ public sealed class DataLoader
             s.Pixels.AsSpan().CopyTo(pixels.AsSpan(j * plane, plane));
             labels[j] = s.Label;
         }
-        return new HostBatch(pixels, labels, keptIndices, h, w);
+        return new HostBatch(pixels, labels, keptIndices, h, w, slot);
     }
 
-    private Batch ToBatch(HostBatch host, int epoch, int number)
+    private Batch ToBatch(HostBatch host, int epoch)
     {
         var n = host.Indices.Length;
         try
         {
             var images = torch.tensor(host.Pixels, [n, 3, host.Height, host.Width]);
             var labels = torch.tensor(host.Labels, [n]);
-            return new Batch(images, labels, host.Indices, epoch, number);
+            return new Batch(images, labels, host.Indices, epoch, host.Slot);
         }
         finally
         {
@@ -209,14 +208,24 @@ public sealed class DataLoader
         }
     }
 
-    /// <summary>Batch buffers are reused: only the last batch of an epoch can have another size.</summary>
+    /// <summary>
+    /// Batch buffers are reused. Most batches have one size; the last of an epoch, or one that lost unreadable samples,
+    /// can be shorter, so a buffer of another length goes back to the pool rather than being dropped.
+    /// </summary>
     private float[] Rent(int length)
     {
-        while (_buffers.TryTake(out var buffer))
+        List<float[]>? other = null;
+        float[]? found = null;
+        while (found is null && _buffers.TryTake(out var buffer))
         {
-            if (buffer.Length == length) return buffer;
+            if (buffer.Length == length) found = buffer;
+            else (other ??= []).Add(buffer);
         }
-        return new float[length];
+        if (other is not null)
+        {
+            foreach (var buffer in other) _buffers.Add(buffer);
+        }
+        return found ?? new float[length];
     }
 
     private void Return(float[] buffer)
@@ -224,5 +233,6 @@ public sealed class DataLoader
         if (_buffers.Count < Options.Prefetch + 2) _buffers.Add(buffer);
     }
 
-    private sealed record HostBatch(float[] Pixels, long[] Labels, int[] Indices, int Height, int Width);
+    // Slot: the batch's position in the epoch's order, kept when an earlier batch was not produced.
+    private sealed record HostBatch(float[] Pixels, long[] Labels, int[] Indices, int Height, int Width, int Slot);
 }

@@ -26,5 +26,6 @@ public interface IDataset
     /// </summary>
     /// <param name="index">Sample index in [0, <see cref="Count"/>).</param>
     /// <param name="epoch">Epoch number, non-negative.</param>
-    LabeledImage? TryGet(int index, int epoch) => Get(index, epoch);
+    LabeledImage? TryGet(int index, int epoch) =>
+        Get(index, epoch) ?? throw new InvalidOperationException($"{GetType().Name}.Get({index}) returned null; a dataset that can skip samples implements TryGet.");
 }

@@ -32,7 +32,7 @@ public static class ClassifierCheckpoint
     /// <summary>
     /// Loads a classifier. Native checkpoints carry their architecture, classes and preprocessing; plain PyTorch
     /// weights need <paramref name="arch"/> (unless a Lightning checkpoint's hyper-parameters name its backbone), and
-    /// <paramref name="numClasses"/> unless the hyper-parameters or the classifier's weight show it.
+    /// <paramref name="numClasses"/> unless the classifier's weight or the hyper-parameters show it.
     /// </summary>
     /// <param name="path">Checkpoint file.</param>
     /// <param name="arch">Architecture name, for files without AutoTimm metadata (overrides nothing in native files).</param>
@@ -69,8 +69,9 @@ public static class ClassifierCheckpoint
 
     /// <summary>
     /// The configuration of a file without AutoTimm metadata: the caller's architecture and class count, else what a
-    /// Lightning checkpoint's hyper-parameters say (<c>backbone</c>, <c>num_classes</c>, as AutoTimm's Python
-    /// <c>ImageClassifier</c> saves them), else the class count the classifier weight shows.
+    /// Lightning checkpoint's hyper-parameters say (<c>backbone</c>, as AutoTimm's Python <c>ImageClassifier</c> saves
+    /// it); the class count is the caller's, else the classifier weight's rows, else the hyper-parameters'
+    /// <c>num_classes</c>.
     /// </summary>
     private static ModelConfig ConfigOfImport(Checkpoint checkpoint, string path, string? arch, int? numClasses)
     {
@@ -88,9 +89,10 @@ public static class ClassifierCheckpoint
                     $"give --arch with one of: {string.Join(", ", ModelZoo.Architectures)}");
             arch = name;
         }
+        // The classifier weight is what will be loaded, so its rows win over what the hyper-parameters say.
         var classes = numClasses
-            ?? LightningHyperParameters.Int(hparams, "num_classes", "n_classes")
             ?? InferNumClasses(checkpoint.StateDict)
+            ?? LightningHyperParameters.Int(hparams, "num_classes", "n_classes")
             ?? throw new ArgumentException($"cannot tell the number of classes of {path}: give --num-classes");
         return new ModelConfig { Arch = arch, NumClasses = classes, Preprocess = ModelZoo.DefaultPreprocess(arch) };
     }

@@ -15,8 +15,12 @@ namespace AutoTimm.Training;
 /// <param name="Height">Sample height.</param>
 /// <param name="Width">Sample width.</param>
 /// <param name="Folder">The ImageFolder the three sets were split from (it counts the unreadable images), or null.</param>
+/// <param name="CanvasItems">
+/// For canvases, how many Fashion-MNIST train-split items the training canvases are drawn from (items 0 to this minus
+/// 1; validation canvases come from the items after them); 0 otherwise.
+/// </param>
 public sealed record ClassificationData(IDataset Train, IDataset Validation, IDataset Test, IReadOnlyList<string> ClassNames, int Height, int Width,
-    ImageFolderDataset? Folder = null)
+    ImageFolderDataset? Folder = null, int CanvasItems = 0)
 {
     /// <summary>Seed of the canvases every model is tested on.</summary>
     public const ulong TestCanvasSeed = 20261125;
@@ -46,7 +50,7 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
                 freshEachEpoch: run.FreshCanvasesEachEpoch);
             var validation = new CanvasDataset(new ClutteredCanvasGenerator(valSplit, (ulong)run.Seed + 1, options), Math.Min(run.ValSize, ValidationItems));
             var test = new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, options));
-            return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize);
+            return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize, CanvasItems: trainItems);
         }
         return SplitImageFolder(run.Data, preprocess, run.Seed);
     }

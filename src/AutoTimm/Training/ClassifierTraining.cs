@@ -22,6 +22,7 @@ public static class ClassifierTraining
     public static TrainingOutcome Run(TrainingRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (run.Workers < 1) throw new ArgumentException($"workers must be at least 1, not {run.Workers}");
         if (run.Threads is { } threads) set_num_threads(threads);
         var clock = Stopwatch.StartNew();
         var preprocess = ModelZoo.DefaultPreprocess(run.Arch) with { Height = run.CanvasSize, Width = run.CanvasSize, CropPct = 1.0f };
@@ -96,9 +97,8 @@ public static class ClassifierTraining
             arch = run.Arch,
             parameters = model.parameters().Sum(p => p.numel()),
             data = run.Data == "canvas"
-                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-{data.Train.Count - 1}, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items 55000-{55000 + data.Validation.Count - 1}), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
+                ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-{Math.Min(data.Train.Count, data.CanvasItems) - 1}, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items {data.CanvasItems}-{data.CanvasItems + data.Validation.Count - 1}), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
                 : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count} (seeded 80/10/10 split)",
-            skipped_images = data.Folder?.SkippedFiles,
             seed = run.Seed,
             epochs = fit.History.Count,
             batch_size = run.BatchSize,
@@ -111,10 +111,13 @@ public static class ClassifierTraining
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             history = fit.History.Select(h => h.Metrics),
         };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(provenance, new JsonSerializerOptions
+        var json = JsonSerializer.SerializeToNode(provenance)!.AsObject();
+        if (data.Folder is { } folder)
         {
-            WriteIndented = true,
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        }));
+            var skipped = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (file, reason) in folder.SkippedFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal)) skipped[file] = reason;
+            json["skipped_images"] = skipped;
+        }
+        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -119,7 +119,7 @@ public sealed class LightningCheckpointTests
     }
 
     [Fact]
-    public void Should_let_the_caller_override_the_hyper_parameters()
+    public void Should_prefer_the_caller_then_the_weight_to_the_hyper_parameters()
     {
         using var dir = new TempDirectory();
         var path = dir.File("autotimm.ckpt");
@@ -131,10 +131,10 @@ public sealed class LightningCheckpointTests
             ["hyper_parameters"] = new Dictionary<string, object> { ["backbone"] = "efficientnet_b7", ["num_classes"] = 1000L },
         });
 
-        using var loaded = ClassifierCheckpoint.Load(path, "resnet10_tiny", 4);
+        using var loaded = ClassifierCheckpoint.Load(path, "resnet10_tiny");
+        var e = Assert.Throws<CheckpointMismatchException>(() => ClassifierCheckpoint.Load(path, "resnet10_tiny", 5));
 
-        Assert.Equal(4, loaded.NumClasses);
-        var mismatch = Assert.Throws<CheckpointMismatchException>(() => ClassifierCheckpoint.Load(path, "resnet10_tiny"));
-        Assert.Contains("fc.weight", mismatch.Message); // 1000 classes from the hyper-parameters, 4 in the weights
+        Assert.Equal(4, loaded.NumClasses); // the weight's 4 rows win over the hyper-parameters' 1000
+        Assert.Contains("fc.weight", e.Message); // the caller's count wins over both, and the weight then disagrees
     }
 }

@@ -132,6 +132,56 @@ public sealed class DataLoaderTests
         Assert.Contains("disk on fire", e.Message);
     }
 
+    /// <summary>Samples whose index is in the set cannot be read: <see cref="IDataset.TryGet"/> gives null for them.</summary>
+    private sealed class SkippingDataset(int count, ISet<int> unreadable) : IDataset
+    {
+        public int Count => count;
+
+        public LabeledImage Get(int index) => TryGet(index, 0) ?? throw new InvalidDataException($"sample {index} is unreadable");
+
+        public LabeledImage? TryGet(int index, int epoch) =>
+            unreadable.Contains(index) ? null : new LabeledImage(Enumerable.Repeat((float)index, 12).ToArray(), 2, 2, index % 3);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Should_leave_unreadable_samples_out_and_keep_each_batch_in_its_slot(int workers)
+    {
+        // Batches of 4 over 14 samples: slot 1 (4-7) is wholly unreadable, slot 2 loses 9 and 10, slot 3 keeps both.
+        var dataset = new SkippingDataset(14, new HashSet<int> { 4, 5, 6, 7, 9, 10 });
+        var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Shuffle = false, Workers = workers });
+        using var scope = NewDisposeScope();
+
+        var batches = loader.Epoch(0).Select(b => (b.Number, b.Indices.ToArray(), b.Images.select(1, 0).select(1, 0).select(1, 0).data<float>().ToArray(),
+            b.Labels.data<long>().ToArray())).ToList();
+
+        Assert.Equal([0, 2, 3], batches.Select(b => b.Number)); // slot 1 produced nothing; later slots keep their numbers
+        Assert.Equal([[0, 1, 2, 3], [8, 11], [12, 13]], batches.Select(b => b.Item2));
+        Assert.Equal([[0f, 1, 2, 3], [8f, 11], [12f, 13]], batches.Select(b => b.Item3));
+        Assert.Equal([[0L, 1, 2, 0], [2L, 2], [0L, 1]], batches.Select(b => b.Item4));
+        Assert.Equal(4, loader.BatchCount); // an upper bound
+    }
+
+    [Fact]
+    public void Should_name_a_dataset_that_returns_null_without_being_able_to_skip()
+    {
+        var broken = new NullReturningDataset();
+        var loader = new DataLoader(broken, new DataLoaderOptions { BatchSize = 4, Shuffle = false });
+
+        var e = Assert.Throws<DataLoaderException>(() => loader.Epoch(0).ToArray());
+
+        Assert.Equal(2, e.Index);
+        Assert.Contains("NullReturningDataset.Get(2) returned null", e.Message);
+    }
+
+    private sealed class NullReturningDataset : IDataset
+    {
+        public int Count => 4;
+
+        public LabeledImage Get(int index) => index == 2 ? null! : new LabeledImage(new float[12], 2, 2, 0);
+    }
+
     [Fact]
     public void Should_report_samples_of_different_sizes_in_one_batch()
     {

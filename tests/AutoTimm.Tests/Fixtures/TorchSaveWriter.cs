@@ -9,7 +9,8 @@ namespace AutoTimm.Tests.Fixtures;
 /// Writes a <c>torch.save</c> zip the way PyTorch lays it out (<c>archive/data.pkl</c> as a protocol-2 pickle whose
 /// tensors are <c>torch._utils._rebuild_tensor_v2</c> calls over persistent storages in <c>archive/data/N</c>), so tests
 /// can build Lightning-style checkpoints of any model without Python. Values are nested dictionaries (string keys),
-/// strings, longs, doubles, booleans and float32 or int64 tensors.
+/// strings, longs, doubles, booleans and float32 or int64 tensors. The tests read these files with our own reader only;
+/// the fixtures made by PyTorch itself (<c>tests/fixtures/pytorch</c>) are what show that reader follows PyTorch.
 /// </summary>
 internal static class TorchSaveWriter
 {
@@ -77,11 +78,13 @@ internal static class TorchSaveWriter
 
     private static void WriteTensor(Stream s, torch.Tensor tensor, List<byte[]> storages)
     {
+        if (tensor.dtype != torch.float32 && tensor.dtype != torch.int64)
+            throw new ArgumentException($"only float32 and int64 tensors are written, not {tensor.dtype}");
         var isLong = tensor.dtype == torch.int64;
-        var flat = tensor.detach().cpu().contiguous();
+        using var flat = tensor.detach().cpu().contiguous();
         byte[] data = isLong
             ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.data<long>().ToArray().AsSpan()).ToArray()
-            : System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.to(torch.float32).data<float>().ToArray().AsSpan()).ToArray();
+            : System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.data<float>().ToArray().AsSpan()).ToArray();
         var key = storages.Count;
         storages.Add(data);
         var shape = tensor.shape;

@@ -16,7 +16,7 @@ public sealed class Checkpoint : IDisposable
     /// <param name="metadata">Safetensors <c>__metadata__</c> (empty for pickle-based files).</param>
     /// <param name="stateDictEntry">Top-level entry the tensors came from (e.g. <c>state_dict</c>), or null for the root.</param>
     /// <param name="strippedPrefix">Wrapper prefix removed from every key (e.g. <c>model.</c>), or null.</param>
-    /// <param name="otherEntries">Other top-level entries of a pickled container, by name (not decoded further).</param>
+    /// <param name="otherEntries">Other top-level entries of a pickled container, by name (their tensors are never loaded).</param>
     /// <param name="hyperParameters">Plain values of a Lightning <c>hyper_parameters</c> entry; null for none.</param>
     internal Checkpoint(string path, CheckpointFormat format, StateDict stateDict, ModelConfig? config,
         IReadOnlyDictionary<string, string> metadata, string? stateDictEntry, string? strippedPrefix,

@@ -36,9 +36,6 @@ internal static class LightningHyperParameters
                 case string or long or double or bool:
                     values[full] = value;
                     break;
-                case System.Numerics.BigInteger big when big >= long.MinValue && big <= long.MaxValue:
-                    values[full] = (long)big;
-                    break;
                 case PickleDict inner when depth < MaxDepth:
                     Collect(inner, full + ".", values, depth + 1);
                     break;
@@ -50,12 +47,12 @@ internal static class LightningHyperParameters
     public static string? String(IReadOnlyDictionary<string, object> values, params string[] keys) =>
         keys.Select(k => values.TryGetValue(k, out var v) ? v as string : null).FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
 
-    /// <summary>The first of <paramref name="keys"/> present as an integer that fits an <see cref="int"/>.</summary>
+    /// <summary>The first of <paramref name="keys"/> present as a positive integer that fits an <see cref="int"/>.</summary>
     public static int? Int(IReadOnlyDictionary<string, object> values, params string[] keys)
     {
         foreach (var key in keys)
         {
-            if (values.TryGetValue(key, out var v) && v is long n && n is >= int.MinValue and <= int.MaxValue)
+            if (values.TryGetValue(key, out var v) && v is long n && n is >= 1 and <= int.MaxValue)
                 return (int)n;
         }
         return null;

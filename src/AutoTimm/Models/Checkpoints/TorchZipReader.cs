@@ -10,9 +10,10 @@ namespace AutoTimm.Models.Checkpoints;
 /// </summary>
 /// <remarks>
 /// The tensors come from one dict: the file's root, or a container entry such as <c>state_dict</c> or <c>model</c>.
-/// Inside it only tensors are accepted; a foreign object there is refused. Outside it, foreign objects (Lightning
-/// hyper-parameters, optimizer states, callbacks) stay inert placeholders and are neither refused nor read; their
-/// storages are never loaded. Denied globals are refused anywhere.
+/// Inside it only tensors are accepted; a foreign object there is refused. Outside it, foreign objects (an
+/// <c>argparse.Namespace</c> among the hyper-parameters, optimizer states, callbacks) stay inert placeholders and are
+/// neither refused nor read, and no storage outside the state dict is ever loaded. The plain values of a Lightning
+/// <c>hyper_parameters</c> dict are kept (<see cref="LightningHyperParameters"/>). Denied globals are refused anywhere.
 /// </remarks>
 internal static class TorchZipReader
 {
