@@ -44,6 +44,7 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         Assert.True(File.Exists(model));
         var provenance = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "provenance.json"))).RootElement;
         var skipped = provenance.GetProperty("skipped_images").EnumerateObject().ToArray();
+        Assert.False(string.IsNullOrEmpty(provenance.GetProperty("onednn").GetString())); // how the convolutions ran
         Assert.Equal(Path.Combine(data, "top", "broken.png"), Assert.Single(skipped).Name); // with the reason as its value
         Assert.True(File.Exists(Path.Combine(output, "metrics.csv")));
         Assert.Equal(3, json.GetProperty("epochs").GetInt32());
