@@ -29,7 +29,7 @@ public sealed class ImageFolderDataset : IDataset
     /// <param name="height">Height every decoded image has.</param>
     /// <param name="width">Width every decoded image has.</param>
     /// <param name="decode">Reads a file into [3, height, width] floats in [0,1]; throws when it cannot.</param>
-    /// <param name="warn">Receives one line per skipped image; null writes to standard error.</param>
+    /// <param name="warn">Receives one line per skipped image, possibly from several loader threads at once; null writes to standard error.</param>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
     /// <exception cref="InvalidDataException">The root has no class folders, or a class folder has no images.</exception>
     public ImageFolderDataset(string root, int height, int width, Func<string, float[]> decode, Action<string>? warn = null)
