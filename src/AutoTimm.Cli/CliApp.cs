@@ -36,6 +36,7 @@ public static class CliApp
             root.Subcommands.Add(TrainCommand.Create());
             root.Subcommands.Add(EvaluateCommand.Create());
             root.Subcommands.Add(CanvasesCommand.Create());
+            root.Subcommands.Add(DoctorCommand.Create());
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
             {

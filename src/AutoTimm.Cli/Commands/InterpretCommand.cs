@@ -75,6 +75,12 @@ internal static class InterpretCommand
                 raw = result.Raw,
                 report = result.Report,
                 timings_ms = result.TimingsMs,
+                runtime = new
+                {
+                    onednn_isa = Native.TorchRuntime.OneDnn.Isa,
+                    onednn = Native.TorchRuntime.OneDnn.ToString(),
+                    threads = TorchSharp.torch.get_num_threads(),
+                },
             };
         });
         return command;

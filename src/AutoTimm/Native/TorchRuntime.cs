@@ -35,6 +35,12 @@ public static partial class TorchRuntime
     /// <summary>What loading did: "native" (loaded as shipped), "patched: ..." or "redirected: ...".</summary>
     public static string Status => _status ?? "not loaded";
 
+    /// <summary>The oneDNN ISA decision (measured by <see cref="OneDnnIsa"/>'s probe, cached, or set by the user).</summary>
+    public static OneDnnDecision OneDnn => OneDnnIsa.Decision;
+
+    /// <summary>What the CPU allocator tuning applied (see <see cref="CpuAllocatorTuning"/>).</summary>
+    public static string Allocator => CpuAllocatorTuning.Status;
+
 #pragma warning disable CA2255 // The loader must run before any libtorch call made through this library.
     [ModuleInitializer]
     internal static void InitializeModule() => EnsureLoaded();
@@ -54,7 +60,7 @@ public static partial class TorchRuntime
                 return;
             }
             CpuAllocatorTuning.Apply();
-            OneDnnSafety.Apply();
+            OneDnnIsa.Apply();
             _status = LoadGlue();
         }
     }
@@ -63,7 +69,7 @@ public static partial class TorchRuntime
     {
         var torchSharp = typeof(torch).Assembly;
         NativeLibrary.TryLoad("torch_cpu", torchSharp, null, out _);
-        var copies = CandidateCopies(torchSharp);
+        var copies = NativeFiles.Find(torchSharp, GlueFileName);
         if (copies.Count == 0)
             throw new TorchRuntimeException(
                 $"{GlueFileName} was not found next to TorchSharp.dll or the application; reference the TorchSharp and libtorch-cpu-linux-x64 packages and build with a linux-x64 runtime identifier.");
@@ -136,23 +142,6 @@ public static partial class TorchRuntime
         {
             return null;
         }
-    }
-
-    /// <summary>Every copy of the glue TorchSharp may load: next to its assembly or the app, in runtimes/, in cpu/.</summary>
-    private static List<string> CandidateCopies(Assembly torchSharp)
-    {
-        var roots = new[] { Path.GetDirectoryName(torchSharp.Location), AppContext.BaseDirectory }
-            .Where(d => !string.IsNullOrEmpty(d)).Select(d => Path.GetFullPath(d!));
-        var found = new List<string>();
-        foreach (var root in roots)
-        {
-            foreach (var sub in new[] { "", Path.Combine("runtimes", "linux-x64", "native"), "cpu" })
-            {
-                var path = Path.Combine(root, sub, GlueFileName);
-                if (File.Exists(path) && !found.Contains(path)) found.Add(path);
-            }
-        }
-        return found;
     }
 
     private static bool TryLoad(string path, out string error)

@@ -108,7 +108,7 @@ public static class ClassifierTraining
             test_per_class_accuracy = test.PerClassAccuracy,
             training_seconds = Math.Round(elapsed.TotalSeconds),
             threads = get_num_threads(),
-            onednn = Native.OneDnnSafety.Status,
+            onednn = Native.TorchRuntime.OneDnn.ToString(),
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             history = fit.History.Select(h => h.Metrics),
         };

@@ -43,13 +43,52 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
-    public void Should_cap_onednn_at_avx_exactly_when_the_host_hides_its_cpu_caches()
+    public void Should_run_onednn_at_the_highest_isa_whose_convolutions_the_probe_measured_right()
     {
         TorchRuntime.EnsureLoaded();
+        var decision = TorchRuntime.OneDnn;
         bool userChose = new[] { "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "AUTOTIMM_ONEDNN_ISA" }.Any(v => Environment.GetEnvironmentVariable(v) is not null);
-        bool hidden = !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
-        if (userChose) Assert.DoesNotContain("hides", OneDnnSafety.Status);
-        else if (hidden) Assert.Equal(OneDnnSafety.SafeIsa, NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"));
-        else Assert.Null(NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"));
+        if (userChose)
+        {
+            Assert.Equal("user", decision.Source);
+            return;
+        }
+        Assert.Contains(decision.Source, new[] { "probe", "cache" });
+        var verdict = decision.Verdict!;
+        Assert.Equal(verdict.Isa, decision.Isa);
+        Assert.Equal(decision.Isa == "native" ? null : decision.Isa, NativeEnvironment.Get("ONEDNN_MAX_CPU_ISA"));
+        // The chosen cap passed every check; every higher one measured failed.
+        var chosen = verdict.Candidates[^1];
+        Assert.Equal(verdict.Isa, chosen.Isa);
+        Assert.True(chosen.Passed);
+        Assert.Equal(OneDnnProbe.Cases.Count * 2 * 3, chosen.Checks.Count);
+        Assert.All(chosen.Checks, c => Assert.True(c.BoundRatio <= 1, $"{c.Case} {c.Layout} {c.Pass}: {c.BoundRatio}"));
+        Assert.All(verdict.Candidates.SkipLast(1), c => Assert.False(c.Passed));
+        // Cached where the decision says, and read back the same.
+        Assert.True(File.Exists(decision.CacheFile), decision.CacheFile);
+        Assert.Contains(verdict.Key, File.ReadAllText(decision.CacheFile!));
+    }
+
+    [Fact]
+    public void Should_measure_a_cap_in_a_child_process_started_from_this_one()
+    {
+        TorchRuntime.EnsureLoaded();
+        var candidate = OneDnnProbe.MeasureInChild(OneDnnIsa.SafeIsa, TimeSpan.FromMinutes(2));
+        Assert.Null(candidate.Failure);
+        Assert.Equal(OneDnnProbe.Cases.Count * 2 * 3, candidate.Checks.Count);
+        Assert.True(candidate.Passed, string.Join("; ", candidate.Checks.Where(c => !c.Passed)));
+        // Real measurements: float32 differs from float64, within the bound.
+        Assert.All(candidate.Checks, c => Assert.InRange(c.BoundRatio, 1e-7, 1));
+    }
+
+    [Theory]
+    [InlineData("fpu avx avx2 avx512f avx512bw avx512vl avx512dq", "native,AVX512_CORE,AVX2,AVX")]
+    [InlineData("fpu avx avx2", "native,AVX2,AVX")]
+    [InlineData("fpu avx avx2 avx512f", "native,AVX2,AVX")]
+    [InlineData("fpu sse4_1", "native")]
+    public void Should_try_the_caps_the_cpu_has_from_the_highest_down(string flags, string expected)
+    {
+        var set = flags.Split(' ').ToHashSet();
+        Assert.Equal(expected, string.Join(",", OneDnnIsa.Candidates(set)));
     }
 }

@@ -9,9 +9,9 @@ namespace AutoTimm.Models.Architectures;
 /// </summary>
 /// <remarks>
 /// Measured on the project's CI machines at oneDNN's default ISA: a <c>resnet10_tiny</c> training step is ~1.5x
-/// faster in NHWC. Correctness is not the layout's doing: on hosts that hide their CPU caches oneDNN has wrong
-/// kernels in both layouts, which <see cref="Native.OneDnnSafety"/> avoids; <c>ConvolutionGradientTests</c> compares
-/// every architecture family's gradients with float64.
+/// faster in NHWC. Correctness is not the layout's doing: on some hosts oneDNN has wrong kernels in both layouts,
+/// which <see cref="Native.OneDnnIsa"/> measures and avoids; <c>ConvolutionAccuracyTests</c> checks every layer of
+/// every architecture family against float64.
 /// </remarks>
 internal static class ChannelsLast
 {
