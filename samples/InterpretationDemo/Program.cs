@@ -2,6 +2,7 @@
 // on the bundled CNN and ViT. Usage: dotnet run --project samples/InterpretationDemo [-- OUTPUT_DIR]
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
@@ -13,7 +14,8 @@ var output = SampleFiles.Output("interpretation_demo", args);
 using var model = ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath);
 var image = ImageInput.FromFile(SampleFiles.Asset("samples/canvases/canvas_test_00001.png"));
 var result = Explain.Prediction(model, image, method: "gradcam", savePath: Path.Combine(output, "explanation.png"));
-Console.WriteLine($"Predicted class: {result.PredictedClass} ({result.PredictedLabel}, {result.Confidence:P1})");
+var prediction = (ClassPrediction)result.Prediction;
+Console.WriteLine($"Predicted class: {prediction.PredictedClass} ({result.PredictedLabel}, {prediction.Confidence:P1})");
 
 // --- GradCAM on a named layer, for a chosen class ---
 using (var explainer = new GradCam(model, targetLayer: "backbone.layer4"))
@@ -33,7 +35,7 @@ using (var explainer = new GradCamPlusPlus(model, targetLayer: "backbone.layer4"
 // --- Integrated Gradients: black baseline, 50 steps ---
 using (var explainer = new IntegratedGradients(model, baseline: "black", steps: 50))
 {
-    var heatmap = explainer.Explain(image, targetClass: result.PredictedClass);
+    var heatmap = explainer.Explain(image, targetClass: prediction.PredictedClass);
     Console.WriteLine($"Integrated Gradients completeness error: {heatmap.ConvergenceDelta:E2}");
 }
 

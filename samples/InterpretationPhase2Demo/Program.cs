@@ -2,6 +2,7 @@
 // custom target layers, batch explanation and production use. Usage: dotnet run --project samples/InterpretationPhase2Demo [-- OUTPUT_DIR]
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
@@ -18,15 +19,17 @@ var image = images[0];
 // --- Explain a single prediction with every option spelled out ---
 var result = Explain.Prediction(model, image, method: "gradcam", targetClass: null, targetLayer: null, colormap: "viridis",
     alpha: 0.4, savePath: Path.Combine(output, "explanation.png"), returnHeatmap: true);
-Console.WriteLine($"{result.PredictedLabel} ({result.Confidence:P1}) explained at {result.Layer} in {result.ElapsedMilliseconds:F1} ms");
+Console.WriteLine($"{result.PredictedLabel} ({((ClassPrediction)result.Prediction).Confidence:P1}) explained at {result.Layer} in {result.ElapsedMilliseconds:F1} ms");
 
 // --- Compare methods (GradCAM and GradCAM++ share one forward/backward pass) ---
 var comparison = Explain.CompareMethods(model, image, ["gradcam", "gradcam++", "integrated_gradients"],
     savePath: Path.Combine(output, "comparison.png"));
-foreach (var (method, explanation) in comparison)
+foreach (var (method, explanation) in comparison.Results)
     Console.WriteLine($"  {method}: {explanation.ElapsedMilliseconds:F1} ms");
-Explain.CompareMethods(vit, image, ["gradcam", "attention_rollout", "attention_flow", "transformer_attribution"],
+// On the ViT every method applies; on the CNN the attention methods would land in comparison.Errors, with the reason.
+var vitComparison = Explain.CompareMethods(vit, image, ["gradcam", "attention_rollout", "attention_flow", "transformer_attribution"],
     layout: FigureLayout.Grid, savePath: Path.Combine(output, "comparison_vit.png"));
+foreach (var (method, why) in vitComparison.Errors) Console.WriteLine($"  {method} did not run: {why}");
 
 // --- Visualize a batch into a folder ---
 var batch = Explain.VisualizeBatch(model, images, method: "gradcam", outputDir: Path.Combine(output, "explanations"));
@@ -42,7 +45,7 @@ using (var byReference = new GradCam(model, targetLayer: ModuleLookup.Resolve(mo
 using (var explainer = new GradCam(model))
 {
     var heatmaps = explainer.ExplainBatch(images, batchSize: 32);
-    Console.WriteLine($"explained {heatmaps.Count} images; predicted classes: {string.Join(", ", heatmaps.Select(h => h.PredictedClass))}");
+    Console.WriteLine($"explained {heatmaps.Count} images; predicted classes: {string.Join(", ", heatmaps.Select(h => h.Prediction.TopClass))}");
 }
 
 // --- Memory management: large images are reduced to the model's input size before explanation ---

@@ -27,23 +27,33 @@ public static class CliApp
         }
     }
 
+    /// <summary>Exit code of a usage error: an unknown verb or option, or an invalid value, found before any work.</summary>
+    public const int UsageError = 2;
+
     private static int RunVerbs(string[] args)
     {
-        {
-            var root = new RootCommand("AutoTimm.NET: explain, train and evaluate image models. Every verb prints one JSON object on stdout; logs go to stderr.");
-            root.Subcommands.Add(PredictCommand.Create());
-            root.Subcommands.Add(InterpretCommand.Create());
-            root.Subcommands.Add(TrainCommand.Create());
-            root.Subcommands.Add(EvaluateCommand.Create());
-            root.Subcommands.Add(CanvasesCommand.Create());
-            root.Subcommands.Add(DoctorCommand.Create());
-            var parse = root.Parse(args);
-            if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
-            {
-                return CliOutput.Error(string.Join("; ", parse.Errors.Select(e => e.Message)),
-                    new Dictionary<string, object?> { ["usage"] = $"autotimm {parse.CommandResult.Command.Name} --help" });
-            }
+        var root = new RootCommand("AutoTimm.NET: explain, train and evaluate image models. Every verb prints one JSON object on stdout; logs go to stderr.");
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(InterpretCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(CanvasesCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        var parse = root.Parse(args);
+        if (parse.Action is System.CommandLine.Help.HelpAction)
             return parse.Invoke(new InvocationConfiguration { Output = CliOutput.Out });
+        if (parse.CommandResult.Command == root)
+        {
+            // No verb, or an unknown one: help on stderr, and the error as JSON.
+            parse.RootCommandResult.Command.Parse("--help").Invoke(new InvocationConfiguration { Output = Console.Error });
+            var message = args.Length == 0 ? "no verb given" : string.Join("; ", parse.Errors.Select(e => e.Message).DefaultIfEmpty($"unknown verb '{args[0]}'"));
+            return CliOutput.Error(message, new Dictionary<string, object?> { ["usage"] = "autotimm --help" }, UsageError);
         }
+        if (parse.Errors.Count > 0)
+        {
+            return CliOutput.Error(string.Join("; ", parse.Errors.Select(e => e.Message)),
+                new Dictionary<string, object?> { ["usage"] = $"autotimm {parse.CommandResult.Command.Name} --help" }, UsageError);
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = CliOutput.Out });
     }
 }

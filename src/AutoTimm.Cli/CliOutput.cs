@@ -29,8 +29,8 @@ internal static class CliOutput
         return 0;
     }
 
-    /// <summary>Writes <c>{"error": ...}</c> (plus optional details) and returns exit code 1.</summary>
-    public static int Error(string message, IDictionary<string, object?>? details = null)
+    /// <summary>Writes <c>{"error": ...}</c> (plus optional details) and returns <paramref name="exitCode"/> (1: a handled runtime error).</summary>
+    public static int Error(string message, IDictionary<string, object?>? details = null, int exitCode = 1)
     {
         var node = new JsonObject { ["error"] = message };
         if (details is not null)
@@ -38,7 +38,7 @@ internal static class CliOutput
                 node[key] = JsonSerializer.SerializeToNode(value, Json);
         Out.WriteLine(node.ToJsonString(Json));
         Out.Flush();
-        return 1;
+        return exitCode;
     }
 
     /// <summary>Writes a JSON error describing an exception: its message, and its type as <c>error_type</c>.</summary>

@@ -1,3 +1,5 @@
+using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation;
@@ -34,14 +36,14 @@ public sealed class Heatmap
     /// <summary>Explanation method id (<c>gradcam</c>, <c>gradcampp</c>, <c>integrated_gradients</c>, ...).</summary>
     public required string Method { get; init; }
 
-    /// <summary>Class the explanation is for.</summary>
-    public required int TargetClass { get; init; }
+    /// <summary>What was explained: a class, a detection's box score, a mask region.</summary>
+    public required IExplanationTarget Target { get; init; }
 
-    /// <summary>Class the model predicted.</summary>
-    public required int PredictedClass { get; init; }
+    /// <summary>The model's prediction for the image, as its task summarizes it.</summary>
+    public required PredictionSummary Prediction { get; init; }
 
-    /// <summary>Softmax probabilities of every class for the explained input.</summary>
-    public required IReadOnlyList<float> Probabilities { get; init; }
+    /// <summary>The class the target stands for, when it has one.</summary>
+    public int? TargetClass => Target.ClassIndex;
 
     /// <summary>Dotted name of the layer a layer-based method used, else null.</summary>
     public string? Layer { get; init; }

@@ -22,7 +22,9 @@ internal static class EvaluateCommand
         command.SetJsonAction(parse =>
         {
             using var classifier = model.Load(parse);
-            var report = ClassifierTraining.Evaluate(classifier, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(limit), parse.GetValue(workers));
+            using var logs = CliLog.Create();
+            var report = CliProgress.Run(progress => ClassifierTraining.Evaluate(classifier, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(limit),
+                parse.GetValue(workers), progress, logs.CreateLogger("evaluate")));
             return new
             {
                 arch = classifier.Config.Arch,

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
+using AutoTimm.Interpretation.Visualization;
+using AutoTimm.Models;
 
 namespace AutoTimm.Cli.Commands;
 
@@ -12,18 +15,46 @@ internal static class InterpretCommand
     {
         var model = new ModelOptions();
         var image = new Option<string>("--image") { Description = "Image file (png/jpg/bmp/webp) or .npy float32 [3,H,W]/[1,3,H,W] model input", Required = true };
-        var methods = new Option<string?>("--methods") { Description = $"Comma-separated methods: {string.Join(", ", ExplanationMethods.Ids)} (alias gradcam++); default: all but transformer_attribution" };
+        var methods = new Option<string?>("--methods")
+        {
+            Description = $"Comma-separated methods: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))} (aliases: {string.Join(", ", MethodRegistry.All.SelectMany(m => m.Aliases))}); default: {string.Join(", ", MethodRegistry.DefaultIds)}",
+        };
+        methods.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (value is null) return;
+            var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) result.AddError($"--methods '{value}' names no method; give a comma-separated list such as gradcam,integrated_gradients");
+            foreach (var name in names.Where(n => MethodRegistry.TryFind(n) is null))
+                result.AddError($"--methods: unknown method '{name}'; known: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))}");
+        });
         var outputDir = new Option<string>("--output-dir") { Description = "Folder for figures and arrays", DefaultValueFactory = _ => "interpretations" };
-        var taskClass = new Option<string>("--task-class") { Description = "ImageClassifier | ObjectDetector | SemanticSegmentor", DefaultValueFactory = _ => "ImageClassifier" };
+        var taskClass = new Option<string>("--task-class") { Description = "Task of the model", DefaultValueFactory = _ => "ImageClassifier" };
+        taskClass.AcceptOnlyFromAmong(Enum.GetNames<ModelTask>());
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
         var targetLayer = new Option<string?>("--target-layer") { Description = "Layer for CAM methods, dotted name (default: last spatial feature layer)" };
         var colormap = new Option<string>("--colormap") { Description = "Colormap of the figures", DefaultValueFactory = _ => "viridis" };
+        colormap.AcceptOnlyFromAmong([.. Colormaps.Names, .. Colormaps.Names.Select(n => n + "_r")]);
         var alpha = new Option<double>("--alpha") { Description = "Heatmap opacity in overlays, 0..1", DefaultValueFactory = _ => 0.4 };
-        var igSteps = new Option<int>("--ig-steps") { Description = "Integrated Gradients steps", DefaultValueFactory = _ => 50 };
-        var igBaseline = new Option<string>("--ig-baseline") { Description = "black | white | blur | random | zeros", DefaultValueFactory = _ => "black" };
-        var igMethod = new Option<string>("--ig-method") { Description = "gausslegendre | riemann_left | riemann_right | riemann_middle | riemann_trapezoid", DefaultValueFactory = _ => "gausslegendre" };
-        var sgSamples = new Option<int>("--smoothgrad-samples") { Description = "SmoothGrad noisy copies", DefaultValueFactory = _ => 50 };
-        var sgNoise = new Option<double>("--smoothgrad-noise") { Description = "SmoothGrad noise, fraction of the input's value range", DefaultValueFactory = _ => 0.15 };
+        alpha.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value <= 1)) result.AddError($"--alpha {value} is outside 0..1; give the heatmap opacity, e.g. 0.4");
+        });
+        var igSteps = new Option<int>("--ig-steps") { Description = $"Integrated Gradients steps, 1..{IntegratedGradientsOptions.MaxSteps}", DefaultValueFactory = _ => 50 };
+        igSteps.Validators.Add(result => InRange(result, "--ig-steps", 1, IntegratedGradientsOptions.MaxSteps));
+        var igBaseline = new Option<IgBaseline>("--ig-baseline") { Description = "Integrated Gradients baseline", DefaultValueFactory = _ => IgBaseline.Black };
+        igBaseline.AcceptOnlyFromAmong([.. Enum.GetNames<IgBaseline>().Where(n => n != nameof(IgBaseline.Custom)).Select(n => n.ToLowerInvariant())]);
+        var igMethod = new Option<string>("--ig-method") { Description = "Integrated Gradients quadrature", DefaultValueFactory = _ => "gausslegendre" };
+        igMethod.AcceptOnlyFromAmong([.. Quadrature.Names]);
+        var sgSamples = new Option<int>("--smoothgrad-samples") { Description = $"SmoothGrad noisy copies, 1..{SmoothGradOptions.MaxSamples}", DefaultValueFactory = _ => 50 };
+        sgSamples.Validators.Add(result => InRange(result, "--smoothgrad-samples", 1, SmoothGradOptions.MaxSamples));
+        var sgNoise = new Option<double>("--smoothgrad-noise") { Description = "SmoothGrad noise, fraction of the input's value range, 0..10", DefaultValueFactory = _ => 0.15 };
+        sgNoise.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value <= 10)) result.AddError($"--smoothgrad-noise {value} is outside 0..10; give a fraction of the input's value range, e.g. 0.15");
+        });
         var seed = new Option<long>("--seed") { Description = "Seed of random draws", DefaultValueFactory = _ => 0 };
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
         var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
@@ -35,24 +66,23 @@ internal static class InterpretCommand
 
         command.SetJsonAction(parse =>
         {
-            var task = parse.GetValue(taskClass)!;
-            if (task != "ImageClassifier")
-                throw new NotSupportedException(task is "ObjectDetector" or "SemanticSegmentor"
-                    ? $"--task-class {task} needs a detection/segmentation model, which this version does not ship yet; use ImageClassifier"
-                    : $"unknown --task-class '{task}'; known: ImageClassifier, ObjectDetector, SemanticSegmentor");
+            var task = Enum.Parse<ModelTask>(parse.GetValue(taskClass)!);
+            if (task != ModelTask.ImageClassifier)
+                throw new NotSupportedException($"--task-class {task} needs a detection/segmentation model, which this version does not ship yet; use ImageClassifier");
             using var classifier = model.Load(parse);
-            var options = new MethodOptions
+            var options = ExplanationOptions.Default
+                .With(new CamOptions { TargetLayer = parse.GetValue(targetLayer) })
+                .With(new IntegratedGradientsOptions
+                {
+                    Steps = parse.GetValue(igSteps),
+                    Baseline = parse.GetValue(igBaseline),
+                    Integration = Quadrature.Parse(parse.GetValue(igMethod)!),
+                    Seed = parse.GetValue(seed),
+                })
+                .With(new SmoothGradOptions { Samples = parse.GetValue(sgSamples), NoiseLevel = parse.GetValue(sgNoise), Seed = parse.GetValue(seed) });
+            var result = CliProgress.Run(progress => Interpretation.Interpretation.Run(new InterpretationRequest
             {
-                TargetLayer = parse.GetValue(targetLayer),
-                IgSteps = parse.GetValue(igSteps),
-                IgBaseline = IntegratedGradients.ParseBaseline(parse.GetValue(igBaseline)!),
-                IgMethod = ParseIntegration(parse.GetValue(igMethod)!),
-                SmoothGradSamples = parse.GetValue(sgSamples),
-                SmoothGradNoise = parse.GetValue(sgNoise),
-                Seed = parse.GetValue(seed),
-            };
-            var result = Interpretation.Interpretation.Run(new InterpretationRequest
-            {
+                Progress = progress,
                 Model = classifier,
                 Image = ImageInput.FromFile(parse.GetValue(image)!),
                 Methods = parse.GetValue(methods)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
@@ -63,7 +93,7 @@ internal static class InterpretCommand
                 Alpha = parse.GetValue(alpha),
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
-            });
+            }));
             return new
             {
                 results = result.Results,
@@ -86,13 +116,9 @@ internal static class InterpretCommand
         return command;
     }
 
-    private static IntegrationMethod ParseIntegration(string name) => name.ToLowerInvariant() switch
+    private static void InRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)
     {
-        "gausslegendre" or "gauss_legendre" => IntegrationMethod.GaussLegendre,
-        "riemann_left" => IntegrationMethod.RiemannLeft,
-        "riemann_right" => IntegrationMethod.RiemannRight,
-        "riemann_middle" => IntegrationMethod.RiemannMiddle,
-        "riemann_trapezoid" => IntegrationMethod.RiemannTrapezoid,
-        _ => throw new ArgumentException($"unknown --ig-method '{name}'; known: gausslegendre, riemann_left, riemann_right, riemann_middle, riemann_trapezoid"),
-    };
+        var value = result.GetValueOrDefault<int>();
+        if (value < min || value > max) result.AddError($"{name} {value} is outside {min}..{max}");
+    }
 }

@@ -32,8 +32,11 @@ internal static class TrainCommand
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
-            var outcome = ClassifierTraining.Run(new TrainingRun
+            using var logs = CliLog.Create();
+            var outcome = CliProgress.Run(progress => ClassifierTraining.Run(new TrainingRun
             {
+                Progress = progress,
+                Log = logs.CreateLogger("train"),
                 Arch = parse.GetValue(arch)!,
                 Data = parse.GetValue(data)!,
                 DataDir = parse.GetValue(dataDir),
@@ -58,7 +61,7 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Workers = parse.GetValue(workers),
                 CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
-            });
+            }));
             return new
             {
                 model = outcome.ModelPath,

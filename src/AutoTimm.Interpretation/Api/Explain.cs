@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
+using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -14,40 +16,39 @@ namespace AutoTimm.Interpretation;
 public static class Explain
 {
     /// <summary>Explains a model's prediction for one image (<c>explain_prediction</c>).</summary>
-    /// <param name="model">The classifier.</param>
+    /// <param name="model">The model.</param>
     /// <param name="image">Image file, bytes, decoded image or preprocessed tensor.</param>
-    /// <param name="method">Method id (<see cref="ExplanationMethods.Ids"/>).</param>
-    /// <param name="targetClass">Class to explain; the predicted class when null.</param>
+    /// <param name="method">Method id or alias (<see cref="MethodRegistry"/>).</param>
+    /// <param name="targetClass">Class to explain; the task's default (the predicted class) when null.</param>
     /// <param name="targetLayer">Layer of layer-based methods; the last spatial feature layer when null.</param>
     /// <param name="colormap">Colormap of the figure.</param>
     /// <param name="alpha">Heatmap opacity in the overlay.</param>
     /// <param name="savePath">Where to save the figure (original | heatmap | overlay); nothing is saved when null.</param>
     /// <param name="returnHeatmap">Whether the result carries the heatmap.</param>
     /// <param name="options">Method parameters (IG steps, SmoothGrad noise, ...).</param>
-    public static ExplanationResult Prediction(ImageClassifier model, ImageInput image, string method = "gradcam", int? targetClass = null,
+    /// <param name="target">Any target (box, mask region); overrides <paramref name="targetClass"/>.</param>
+    public static ExplanationResult Prediction(VisionModel model, ImageInput image, string method = "gradcam", int? targetClass = null,
         string? targetLayer = null, string colormap = "viridis", double alpha = 0.4, string? savePath = null, bool returnHeatmap = true,
-        MethodOptions? options = null)
+        ExplanationOptions? options = null, IExplanationTarget? target = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(image);
-        var methodOptions = (options ?? new MethodOptions()) with { TargetLayer = targetLayer ?? options?.TargetLayer };
-        using var explainer = ExplanationMethods.Create(method, model, methodOptions);
+        var figureOptions = FigureOptionsFor(model, colormap, alpha);
+        var methodOptions = WithLayer(options, targetLayer);
+        using var explainer = MethodRegistry.Create(method, model, methodOptions);
         var clock = Stopwatch.StartNew();
-        var heatmap = explainer.Explain(image, targetClass);
+        var heatmap = explainer.Explain(image, target ?? ClassTargetOf(targetClass));
         double elapsed = clock.Elapsed.TotalMilliseconds;
-        if (savePath is not null)
-        {
-            var figureOptions = new FigureOptions { Colormap = colormap, Alpha = alpha, ClassNames = model.Config.ClassNames };
-            ExplanationFigure.Save(image.ToDisplayImage(model.Config.Preprocess), heatmap, savePath, figureOptions);
-        }
+        if (savePath is not null) ExplanationFigure.Save(image.ToDisplayImage(model.Config.Preprocess), heatmap, savePath, figureOptions);
         return ToResult(model, heatmap, returnHeatmap, savePath, elapsed);
     }
 
     /// <summary>
-    /// Explains one image with several methods and draws them side by side (<c>compare_methods</c>). CAM methods on
-    /// the same layer share one forward and one gradient pass.
+    /// Explains one image with several methods and draws them side by side (<c>compare_methods</c>). Methods that
+    /// read the same layer share one forward and one gradient pass. A method that does not apply or fails is reported
+    /// in <see cref="ComparisonResult.Errors"/> (and left out of the figure) unless <paramref name="throwOnError"/>.
     /// </summary>
-    /// <param name="model">The classifier.</param>
+    /// <param name="model">The model.</param>
     /// <param name="image">The image.</param>
     /// <param name="methods">Method ids; default Grad-CAM, Grad-CAM++ and Integrated Gradients.</param>
     /// <param name="targetClass">Class to explain; the predicted class when null.</param>
@@ -56,54 +57,43 @@ public static class Explain
     /// <param name="colormap">Colormap of the overlays.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
-    public static IReadOnlyDictionary<string, ExplanationResult> CompareMethods(ImageClassifier model, ImageInput image,
+    /// <param name="throwOnError">Throw on the first method that did not apply or failed, instead of reporting it.</param>
+    /// <param name="target">Any target (box, mask region); overrides <paramref name="targetClass"/>.</param>
+    public static ComparisonResult CompareMethods(VisionModel model, ImageInput image,
         IReadOnlyList<string>? methods = null, int? targetClass = null, FigureLayout layout = FigureLayout.Horizontal, string? savePath = null,
-        string colormap = "viridis", double alpha = 0.4, MethodOptions? options = null)
+        string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null, bool throwOnError = false, IExplanationTarget? target = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(image);
-        var ids = (methods ?? ["gradcam", "gradcampp", "integrated_gradients"]).Select(ExplanationMethods.Canonical).Distinct().ToList();
+        var figureOptions = FigureOptionsFor(model, colormap, alpha);
+        var ids = (methods ?? ["gradcam", "gradcampp", "integrated_gradients"]).Select(m => MethodRegistry.Get(m).Id).Distinct().ToList();
         if (ids.Count == 0) throw new ArgumentException("no methods given", nameof(methods));
-        var explainers = ids.Select(id => ExplanationMethods.Create(id, model, options)).ToList();
-        try
+        using var input = image.ToModelInput(model.Config.Preprocess, model.Device);
+        var run = MethodRun.Run(model, input, ids, target ?? ClassTargetOf(targetClass), options ?? ExplanationOptions.Default);
+        if (throwOnError && run.Errors.Count > 0)
         {
-            using var scope = NewDisposeScope();
-            var input = image.ToModelInput(model.Config.Preprocess);
-            var results = new Dictionary<string, (Heatmap Heatmap, double Ms)>();
-            foreach (var group in explainers.OfType<CamExplainer>().GroupBy(c => c.TargetLayer))
-            {
-                var clock = Stopwatch.StartNew();
-                using var mode = new EvalModeScope(model);
-                var variants = group.ToList();
-                var raws = CamExplainer.ComputeShared(variants, input, [targetClass is { } c ? new Targets.ClassTarget(c) : null]);
-                double share = clock.Elapsed.TotalMilliseconds / variants.Count;
-                for (int i = 0; i < variants.Count; i++) results[variants[i].Method] = (variants[i].ToHeatmaps(raws[i]).Single(), share);
-            }
-            foreach (var explainer in explainers.Where(e => e is not CamExplainer))
-            {
-                var clock = Stopwatch.StartNew();
-                var heatmap = explainer.Explain(input, targetClass);
-                results[explainer.Method] = (heatmap, clock.Elapsed.TotalMilliseconds);
-            }
-            if (savePath is not null)
-            {
-                var entries = ids.Select(id => new ComparisonEntry(results[id].Heatmap, null, results[id].Ms)).ToList();
-                var figureOptions = new FigureOptions { Colormap = colormap, Alpha = alpha, ClassNames = model.Config.ClassNames };
-                ComparisonFigure.Save(image.ToDisplayImage(model.Config.Preprocess), entries, savePath, layout, figureOptions);
-            }
-            return ids.ToDictionary(id => id, id => ToResult(model, results[id].Heatmap, true, savePath, results[id].Ms));
+            var (id, error) = run.Errors.First();
+            throw new InvalidOperationException($"{id}: {error}");
         }
-        finally
+        var succeeded = ids.Where(run.Heatmaps.ContainsKey).ToList();
+        if (savePath is not null && succeeded.Count > 0)
         {
-            foreach (var explainer in explainers) explainer.Dispose();
+            var entries = succeeded.Select(id => new ComparisonEntry(run.Heatmaps[id], null, run.TimingsMs.GetValueOrDefault(id))).ToList();
+            ComparisonFigure.Save(image.ToDisplayImage(model.Config.Preprocess), entries, savePath, layout, figureOptions);
         }
+        return new ComparisonResult
+        {
+            Results = succeeded.ToDictionary(id => id, id => ToResult(model, run.Heatmaps[id], true, savePath, run.TimingsMs.GetValueOrDefault(id))),
+            Errors = run.Errors,
+            SavePath = savePath is not null && succeeded.Count > 0 ? savePath : null,
+        };
     }
 
     /// <summary>
     /// Explains several images in batches and saves one figure per image into <paramref name="outputDir"/>
     /// (<c>visualize_batch</c>); file names come from the inputs' names and the predicted class.
     /// </summary>
-    /// <param name="model">The classifier.</param>
+    /// <param name="model">The model.</param>
     /// <param name="images">The images.</param>
     /// <param name="method">Method id.</param>
     /// <param name="outputDir">Folder for the figures (created if missing).</param>
@@ -112,24 +102,40 @@ public static class Explain
     /// <param name="colormap">Colormap.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
-    public static IReadOnlyList<ExplanationResult> VisualizeBatch(ImageClassifier model, IReadOnlyList<ImageInput> images, string method = "gradcam",
+    public static IReadOnlyList<ExplanationResult> VisualizeBatch(VisionModel model, IReadOnlyList<ImageInput> images, string method = "gradcam",
         string outputDir = "explanations", int batchSize = 32, IReadOnlyList<int>? targetClasses = null, string colormap = "viridis",
-        double alpha = 0.4, MethodOptions? options = null)
+        double alpha = 0.4, ExplanationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDir);
-        using var explainer = ExplanationMethods.Create(method, model, options);
+        var figureOptions = FigureOptionsFor(model, colormap, alpha);
+        using var explainer = MethodRegistry.Create(method, model, options);
         var clock = Stopwatch.StartNew();
         var heatmaps = explainer.ExplainBatch(images, targetClasses, batchSize);
         double perImage = clock.Elapsed.TotalMilliseconds / images.Count;
         Directory.CreateDirectory(outputDir);
         var names = images.Select((image, i) => image.Name ?? $"image_{i:D3}").ToList();
         var displays = images.Select(image => image.ToDisplayImage(model.Config.Preprocess)).ToList();
-        var figureOptions = new FigureOptions { Colormap = colormap, Alpha = alpha, ClassNames = model.Config.ClassNames };
         var paths = ExplanationFigure.SaveBatch(displays, heatmaps, outputDir, figureOptions, UniqueNames(names));
         return heatmaps.Select((heatmap, i) => ToResult(model, heatmap, true, paths[i], perImage)).ToList();
     }
+
+    /// <summary>The figure options of a model's explanations: its class names, the colormap and opacity, validated.</summary>
+    internal static FigureOptions FigureOptionsFor(VisionModel model, string colormap, double alpha)
+    {
+        var figureOptions = new FigureOptions { Colormap = colormap, Alpha = alpha, ClassNames = model.Config.ClassNames };
+        figureOptions.Validate();
+        return figureOptions;
+    }
+
+    private static ExplanationOptions WithLayer(ExplanationOptions? options, string? targetLayer)
+    {
+        var set = options ?? ExplanationOptions.Default;
+        return targetLayer is null ? set : set.With(set.Get<CamOptions>() with { TargetLayer = targetLayer });
+    }
+
+    private static ClassTarget? ClassTargetOf(int? targetClass) => targetClass is { } c ? new ClassTarget(c) : null;
 
     /// <summary>Input names made unique by suffixes (<c>cat</c>, <c>cat_1</c>, ...), so no figure overwrites another.</summary>
     private static IReadOnlyList<string> UniqueNames(IReadOnlyList<string> names)
@@ -152,14 +158,13 @@ public static class Explain
         return unique;
     }
 
-    private static ExplanationResult ToResult(ImageClassifier model, Heatmap heatmap, bool returnHeatmap, string? savePath, double elapsed) => new()
+    internal static ExplanationResult ToResult(VisionModel model, Heatmap heatmap, bool returnHeatmap, string? savePath, double elapsed) => new()
     {
+        PredictedLabel = heatmap.Prediction.TopClass is { } top ? model.Config.LabelOf(top) : null,
         Heatmap = returnHeatmap ? heatmap : null,
         Method = heatmap.Method,
-        PredictedClass = heatmap.PredictedClass,
-        PredictedLabel = model.Config.LabelOf(heatmap.PredictedClass),
-        Confidence = heatmap.Probabilities[heatmap.PredictedClass],
-        TargetClass = heatmap.TargetClass,
+        Target = heatmap.Target,
+        Prediction = heatmap.Prediction,
         Layer = heatmap.Layer,
         SavePath = savePath,
         ElapsedMilliseconds = elapsed,

@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Reports;
 using AutoTimm.Interpretation.Visualization;
 using static TorchSharp.torch;
@@ -17,38 +18,30 @@ public static class Interpretation
     {
         ArgumentNullException.ThrowIfNull(request);
         var model = request.Model;
-        var ids = (request.Methods ?? ExplanationMethods.Ids.Where(id => id != "transformer_attribution").ToList())
-            .Select(ExplanationMethods.Canonical).Distinct().ToList();
-        Directory.CreateDirectory(request.OutputDir);
+        var ids = (request.Methods ?? MethodRegistry.DefaultIds).Select(m => MethodRegistry.Get(m).Id).Distinct().ToList();
+        if (ids.Count == 0) throw new ArgumentException("no methods given");
+        var figureOptions = Explain.FigureOptionsFor(model, request.Colormap, request.Alpha);
+        if (request.TargetClass is { } requested && model.Config.Task == Models.ModelTask.ImageClassifier && (requested < 0 || requested >= model.Config.NumClasses))
+            throw new ArgumentException($"target class {requested} is outside the model's {model.Config.NumClasses} classes (0..{model.Config.NumClasses - 1})");
         using var scope = NewDisposeScope();
-        var input = request.Image.ToModelInput(model.Config.Preprocess);
+        var input = request.Image.ToModelInput(model.Config.Preprocess, model.Device);
         var display = request.Image.ToDisplayImage(model.Config.Preprocess);
-        var prediction = model.Predict(input, 1)[0];
-        int target = request.TargetClass ?? prediction.PredictedClass;
-        if (target < 0 || target >= model.NumClasses)
-            throw new ArgumentException($"target class {target} is outside the model's {model.NumClasses} classes (0..{model.NumClasses - 1})");
-        Visualization.Colormaps.Get(request.Colormap);
-        if (request.Alpha is < 0 or > 1) throw new ArgumentException($"alpha must be in [0,1], got {request.Alpha}");
+        Directory.CreateDirectory(request.OutputDir);
+        var run = MethodRun.Run(model, input, ids, request.TargetClass is { } c ? new ClassTarget(c) : null, request.Options, request.Progress);
 
         var results = new Dictionary<string, string>();
-        var errors = new Dictionary<string, string>();
+        var errors = new Dictionary<string, string>(run.Errors);
         var raw = new Dictionary<string, string>();
-        var timings = new Dictionary<string, double>();
         var heatmaps = new Dictionary<string, Heatmap>();
-        var figureOptions = new FigureOptions { Colormap = request.Colormap, Alpha = request.Alpha, ClassNames = model.Config.ClassNames };
-        foreach (var id in ids)
+        foreach (var id in ids.Where(run.Heatmaps.ContainsKey))
         {
+            var heatmap = run.Heatmaps[id];
             try
             {
-                using var explainer = ExplanationMethods.Create(id, model, request.Options);
-                var clock = Stopwatch.StartNew();
-                var heatmap = explainer.Explain(input, target);
-                double elapsed = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
                 ExplanationFigure.Save(display, heatmap, figure, figureOptions);
                 results[id] = figure;
                 heatmaps[id] = heatmap;
-                timings[id] = elapsed;
                 if (request.SaveRaw)
                 {
                     raw[id] = SaveArray(request.OutputDir, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
@@ -56,26 +49,29 @@ public static class Interpretation
                         raw[$"{id}_attr"] = SaveArray(request.OutputDir, $"{id}_attr.npy", attributions, [3, heatmap.Height, heatmap.Width]);
                 }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // One method failing (not applicable, a native error, a file it could not write) never stops the others.
                 results.Remove(id);
+                heatmaps.Remove(id);
                 errors[id] = e.Message;
             }
         }
+        var timings = run.TimingsMs.Where(kv => heatmaps.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
 
+        var prediction = (ClassPrediction)run.Prediction;
+        int target = run.Target.ClassIndex ?? prediction.PredictedClass;
         string? report = null;
         if (request.Report)
         {
             report = Path.Combine(request.OutputDir, "report.html");
-            HtmlReport.WriteSingleImage(report, display, heatmaps, timings, errors, prediction.Label, prediction.Confidence,
+            HtmlReport.WriteSingleImage(report, display, heatmaps, timings, errors, model.Config.LabelOf(prediction.PredictedClass), prediction.Confidence,
                 model.Config.LabelOf(target), model.Config.Arch, figureOptions);
         }
         return new InterpretationResult
         {
             Results = results,
             PredictedClass = prediction.PredictedClass,
-            PredictedLabel = prediction.Label,
+            PredictedLabel = model.Config.LabelOf(prediction.PredictedClass),
             Confidence = prediction.Confidence,
             Errors = errors,
             TargetClass = target,

@@ -1,4 +1,5 @@
 using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 
 namespace AutoTimm.Interpretation;
@@ -6,8 +7,8 @@ namespace AutoTimm.Interpretation;
 /// <summary>One image explained by several methods into a folder: what <c>autotimm interpret</c> asks for.</summary>
 public sealed record InterpretationRequest
 {
-    /// <summary>The classifier.</summary>
-    public required ImageClassifier Model { get; init; }
+    /// <summary>The model.</summary>
+    public required VisionModel Model { get; init; }
 
     /// <summary>The image.</summary>
     public required ImageInput Image { get; init; }
@@ -22,7 +23,7 @@ public sealed record InterpretationRequest
     public int? TargetClass { get; init; }
 
     /// <summary>Method parameters.</summary>
-    public MethodOptions Options { get; init; } = new();
+    public ExplanationOptions Options { get; init; } = ExplanationOptions.Default;
 
     /// <summary>Colormap of the figures.</summary>
     public string Colormap { get; init; } = "viridis";
@@ -35,6 +36,9 @@ public sealed record InterpretationRequest
 
     /// <summary>Also write a self-contained <c>report.html</c>.</summary>
     public bool Report { get; init; }
+
+    /// <summary>Receives a report per method explained; silent when null.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 /// <summary>What <see cref="Interpretation.Run"/> produced; maps one to one onto the CLI's JSON.</summary>

@@ -14,4 +14,15 @@ internal static class GradientGuard
             throw new InvalidOperationException(
                 $"{what} does not depend differentiably on the input: a target returning a constant or detached score, or a call inside inference_mode, cannot be explained by gradients");
     }
+
+    /// <summary><c>autograd.grad</c> of a scalar with respect to tensors, after checking every one of them.</summary>
+    public static Tensor[] Grad(Tensor output, IReadOnlyList<Tensor> inputs, string what)
+    {
+        Check(output, what);
+        foreach (var input in inputs) Check(input, "a tensor the gradient is taken with respect to");
+        return [.. TorchSharp.torch.autograd.grad([output], [.. inputs])];
+    }
+
+    /// <summary><c>autograd.grad</c> of a scalar with respect to one tensor, after checking both.</summary>
+    public static Tensor Grad(Tensor output, Tensor input, string what) => Grad(output, [input], what)[0];
 }

@@ -5,10 +5,10 @@ namespace AutoTimm.Interpretation;
 /// <summary>Checks of model inputs, with errors that name the shape found and the shape expected.</summary>
 internal static class InputValidation
 {
-    public static void CheckBatch(Tensor inputs)
+    public static void CheckBatch(Tensor inputs, Models.VisionModel model)
     {
         if (inputs.dim() != 4 || inputs.shape[1] != 3)
-            throw new ArgumentException($"expected model input of shape [N,3,H,W], got [{string.Join(",", inputs.shape)}]", nameof(inputs));
+            throw new ArgumentException($"{model.Config.Arch} expects model input of shape [N,3,H,W], got [{string.Join(",", inputs.shape)}]", nameof(inputs));
         if (inputs.shape[0] == 0)
             throw new ArgumentException("the input batch is empty", nameof(inputs));
         if (!inputs.is_floating_point())

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -28,14 +29,16 @@ public sealed class AttentionFlow : AttentionExplainer
     /// <inheritdoc/>
     public override string Method => "attention_flow";
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    /// <inheritdoc/>
+    public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var _ = no_grad();
-        var (logits, attention) = ForwardWithAttention(inputs);
-        var resolved = ResolveTargets(targets, logits);
+        var (output, attention) = session.ForwardWithAttention(inputs, withGradients: false);
+        var resolved = session.ResolveTargets(output, targets);
         int n = (int)inputs.shape[0], layers = attention.Length;
         int tokens = (int)attention[0].shape[^1];
-        var matrices = attention.Select(a => WithResidual(Fuse(a, HeadFusion)).to_type(ScalarType.Float64).contiguous().data<double>().ToArray()).ToArray();
+        var matrices = attention.Select(a => WithResidual(Fuse(a, HeadFusion)).to(ScalarType.Float64, CPU).contiguous().data<double>().ToArray()).ToArray();
         var relevance = new double[n * tokens];
         for (int image = 0; image < n; image++)
         {
@@ -51,7 +54,37 @@ public sealed class AttentionFlow : AttentionExplainer
             for (int j = 0; j < tokens; j++)
                 relevance[image * tokens + j] = graph.Compute(j, sink);
         }
-        var relevanceTensor = tensor(relevance, [n, tokens]).to_type(ScalarType.Float32);
-        return ToMaps(relevanceTensor, inputs, logits, ClassesOf(resolved));
+        var relevanceTensor = tensor(relevance, [n, tokens], device: inputs.device).to_type(ScalarType.Float32);
+        return ToMaps(relevanceTensor, inputs, output, resolved);
+    }
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("attention_flow", "Attention Flow", typeof(AttentionFlowOptions),
+        (model, options) =>
+        {
+            var o = options.Get<AttentionFlowOptions>();
+            return new AttentionFlow(model, o.TargetToken, o.HeadFusion);
+        })
+    {
+        Aliases = ["flow"],
+        NotApplicableBecause = ExplanationSession.AttentionUnavailable,
+        Summary = "maximum flow through the layered attention graph, per patch",
+    };
+}
+
+/// <summary>Options of <see cref="AttentionFlow"/>.</summary>
+public sealed record AttentionFlowOptions : IMethodOptions
+{
+    /// <summary>How heads are combined.</summary>
+    public HeadFusion HeadFusion { get; init; } = HeadFusion.Mean;
+
+    /// <summary>Output token the flow goes to (0: the class token).</summary>
+    public int TargetToken { get; init; }
+
+    /// <inheritdoc/>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(HeadFusion)) throw new ArgumentOutOfRangeException(nameof(HeadFusion), HeadFusion, "head fusion must be mean, max or min");
+        ArgumentOutOfRangeException.ThrowIfNegative(TargetToken);
     }
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -38,13 +39,15 @@ public sealed class AttentionRollout : AttentionExplainer
     /// <inheritdoc/>
     public override string Method => "attention_rollout";
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    /// <inheritdoc/>
+    public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var _ = no_grad();
-        var (logits, attention) = ForwardWithAttention(inputs);
-        var resolved = ResolveTargets(targets, logits);
+        var (output, attention) = session.ForwardWithAttention(inputs, withGradients: false);
+        var resolved = session.ResolveTargets(output, targets);
         var rollout = Rollout(attention);
-        return ToMaps(rollout.select(1, TargetToken), inputs, logits, ClassesOf(resolved));
+        return ToMaps(rollout.select(1, TargetToken), inputs, output, resolved);
     }
 
     /// <summary>The rollout matrix <c>[N,T,T]</c> from per-block attention <c>[N,heads,T,T]</c>.</summary>
@@ -71,5 +74,39 @@ public sealed class AttentionRollout : AttentionExplainer
         var mask = zeros_like(flat, dtype: ScalarType.Bool).scatter_(1, lowest, ones_like(lowest, dtype: ScalarType.Bool));
         mask.index_put_(false, TensorIndex.Colon, TensorIndex.Single(0)); // keep class token -> class token
         return flat.masked_fill(mask, 0).reshape(n, t, t);
+    }
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("attention_rollout", "Attention Rollout", typeof(AttentionRolloutOptions),
+        (model, options) =>
+        {
+            var o = options.Get<AttentionRolloutOptions>();
+            return new AttentionRollout(model, o.HeadFusion, o.DiscardRatio, o.TargetToken);
+        })
+    {
+        Aliases = ["rollout"],
+        NotApplicableBecause = ExplanationSession.AttentionUnavailable,
+        Summary = "attention matrices with the residual path, multiplied through the blocks",
+    };
+}
+
+/// <summary>Options of <see cref="AttentionRollout"/>.</summary>
+public sealed record AttentionRolloutOptions : IMethodOptions
+{
+    /// <summary>How heads are combined.</summary>
+    public HeadFusion HeadFusion { get; init; } = HeadFusion.Mean;
+
+    /// <summary>Share of the lowest attention weights dropped per block, in [0,1).</summary>
+    public double DiscardRatio { get; init; }
+
+    /// <summary>Output token explained (0: the class token).</summary>
+    public int TargetToken { get; init; }
+
+    /// <inheritdoc/>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(HeadFusion)) throw new ArgumentOutOfRangeException(nameof(HeadFusion), HeadFusion, "head fusion must be mean, max or min");
+        if (!(DiscardRatio >= 0 && DiscardRatio < 1)) throw new ArgumentOutOfRangeException(nameof(DiscardRatio), DiscardRatio, "discard ratio must be in [0,1)");
+        ArgumentOutOfRangeException.ThrowIfNegative(TargetToken);
     }
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
 
@@ -25,4 +26,11 @@ public sealed class GradCam : CamExplainer
 
     /// <inheritdoc/>
     protected override Tensor ChannelWeights(Tensor activations, Tensor gradients) => gradients.mean([2, 3]);
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("gradcam", "Grad-CAM", typeof(CamOptions),
+        (model, options) => new GradCam(model, options.Get<CamOptions>().TargetLayer))
+    {
+        Summary = "channel weights: spatially averaged gradients of the target score",
+    };
 }

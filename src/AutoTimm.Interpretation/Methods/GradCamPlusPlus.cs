@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
 
@@ -35,4 +36,12 @@ public sealed class GradCamPlusPlus : CamExplainer
         alpha = where(gradients.ne(0), alpha, zeros_like(alpha));
         return (alpha * gradients.clamp_min(0)).sum([2, 3]);
     }
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("gradcampp", "Grad-CAM++", typeof(CamOptions),
+        (model, options) => new GradCamPlusPlus(model, options.Get<CamOptions>().TargetLayer))
+    {
+        Aliases = ["gradcam++", "gradcam_plus_plus", "gradcamplusplus"],
+        Summary = "channel weights: positive gradients weighted per pixel by the closed-form alpha",
+    };
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using TorchSharp;
@@ -73,7 +74,7 @@ public sealed class IntegratedGradients : Explainer
         ArgumentNullException.ThrowIfNull(inputs);
         var p = Model.Config.Preprocess;
         Tensor PixelConstant(float pixel) =>
-            tensor(p.Mean.Zip(p.Std, (m, s) => (pixel - m) / s).ToArray()).reshape(1, 3, 1, 1).to_type(inputs.dtype).expand_as(inputs).clone();
+            tensor(p.Mean.Zip(p.Std, (m, s) => (pixel - m) / s).ToArray(), device: inputs.device).reshape(1, 3, 1, 1).to_type(inputs.dtype).expand_as(inputs).clone();
         switch (Baseline)
         {
             case IgBaseline.Black: return PixelConstant(0f);
@@ -85,9 +86,9 @@ public sealed class IntegratedGradients : Explainer
             case IgBaseline.Random:
             {
                 using var generator = new Generator((ulong)Seed);
-                var pixels = rand(inputs.shape, generator: generator, dtype: inputs.dtype);
-                var mean = tensor(p.Mean).reshape(1, 3, 1, 1).to_type(inputs.dtype);
-                var std = tensor(p.Std).reshape(1, 3, 1, 1).to_type(inputs.dtype);
+                var pixels = rand(inputs.shape, generator: generator, dtype: inputs.dtype).to(inputs.device);
+                var mean = tensor(p.Mean, device: inputs.device).reshape(1, 3, 1, 1).to_type(inputs.dtype);
+                var std = tensor(p.Std, device: inputs.device).reshape(1, 3, 1, 1).to_type(inputs.dtype);
                 return (pixels - mean) / std;
             }
             default:
@@ -95,52 +96,44 @@ public sealed class IntegratedGradients : Explainer
                 if (custom.dim() != 4 || custom.shape[1] != 3 || custom.shape[2] != inputs.shape[2] || custom.shape[3] != inputs.shape[3]
                     || (custom.shape[0] != 1 && custom.shape[0] != inputs.shape[0]))
                     throw new ArgumentException($"custom baseline of shape [{string.Join(",", custom.shape)}] does not fit inputs [{string.Join(",", inputs.shape)}]");
-                return custom.to_type(inputs.dtype).expand_as(inputs).clone();
+                return custom.to(inputs.dtype, inputs.device).expand_as(inputs).clone();
         }
     }
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    /// <inheritdoc/>
+    public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(inputs);
         int n = (int)inputs.shape[0];
         var baseline = BaselineFor(inputs);
-        Tensor logits, baselineLogits;
-        using (no_grad())
-        {
-            logits = Model.call(inputs);
-            baselineLogits = Model.call(baseline);
-        }
-        var resolved = ResolveTargets(targets, logits);
+        var output = session.Output(inputs);
+        Tensor baselineOutput;
+        using (no_grad()) baselineOutput = Model.call(baseline);
+        var resolved = session.ResolveTargets(output, targets);
         var (alphas, weights) = Quadrature.Rule(Integration, Steps);
         var difference = inputs - baseline;
-        var integral = zeros_like(inputs);
 
-        using (enable_grad())
+        // Path points are built per chunk of at most InternalBatchSize rows; only the running integral stays.
+        var integral = StepBatcher.SumOverSteps(n, Steps, InternalBatchSize, rows =>
         {
-            foreach (var (start, count) in Chunks.Of(n * Steps, InternalBatchSize))
-            {
-                using var scope = NewDisposeScope();
-                var rows = Enumerable.Range(start, count).ToArray();
-                var imageIndex = tensor(rows.Select(r => (long)(r / Steps)).ToArray());
-                var alpha = tensor(rows.Select(r => (float)alphas[r % Steps]).ToArray()).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
-                var weight = tensor(rows.Select(r => (float)weights[r % Steps]).ToArray()).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
-                var points = (baseline.index_select(0, imageIndex) + alpha * difference.index_select(0, imageIndex)).detach().requires_grad_(true);
-                var output = Model.call(points);
-                var rowTargets = rows.Select(r => resolved[r / Steps]).ToArray();
-                var score = SumScores(output, rowTargets);
-                GradientGuard.Check(score, "the target score");
-                var gradient = torch.autograd.grad([score], [points])[0];
-                integral.index_add_(0, imageIndex, gradient * weight, 1);
-            }
-        }
+            var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
+            var steps = rows.StepIndices;
+            var alpha = tensor(steps.Select(k => (float)alphas[k]).ToArray(), device: inputs.device).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
+            var weight = tensor(steps.Select(k => (float)weights[k]).ToArray(), device: inputs.device).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
+            var points = baseline.index_select(0, images) + alpha * difference.index_select(0, images);
+            var (_, gradient) = session.InputGradients(points, rows.Images.Select(i => resolved[i]).ToArray());
+            return gradient * weight;
+        });
 
         var attributions = difference * integral;
         var deltas = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double change = resolved[i].Score(logits[i]).item<float>() - resolved[i].Score(baselineLogits[i]).item<float>();
+            double change = resolved[i].Score(output[i]).item<float>() - resolved[i].Score(baselineOutput[i]).item<float>();
             deltas[i] = attributions[i].sum().item<float>() - change;
         }
-        return new RawExplanation(attributions.abs().sum(1), logits, ClassesOf(resolved))
+        return new RawExplanation(attributions.abs().sum(1), output, resolved)
         {
             Attributions = attributions,
             Deltas = deltas,
@@ -152,5 +145,52 @@ public sealed class IntegratedGradients : Explainer
     {
         if (disposing) _customBaseline?.Dispose();
         base.Dispose(disposing);
+    }
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("integrated_gradients", "Integrated Gradients", typeof(IntegratedGradientsOptions),
+        (model, options) =>
+        {
+            var o = options.Get<IntegratedGradientsOptions>();
+            return new IntegratedGradients(model, o.Baseline, o.Steps, o.Integration, o.InternalBatchSize, seed: o.Seed);
+        })
+    {
+        Aliases = ["ig", "integratedgradients"],
+        Summary = "(x - baseline) times the path integral of the input gradient",
+    };
+}
+
+/// <summary>Options of <see cref="IntegratedGradients"/>.</summary>
+public sealed record IntegratedGradientsOptions : IMethodOptions
+{
+    /// <summary>Most path points accepted: more buys no accuracy Gauss-Legendre does not reach with far fewer.</summary>
+    public const int MaxSteps = 10_000;
+
+    /// <summary>Kind of baseline.</summary>
+    public IgBaseline Baseline { get; init; } = IgBaseline.Black;
+
+    /// <summary>Path points, 1..<see cref="MaxSteps"/>.</summary>
+    public int Steps { get; init; } = 50;
+
+    /// <summary>Quadrature rule.</summary>
+    public IntegrationMethod Integration { get; init; } = IntegrationMethod.GaussLegendre;
+
+    /// <summary>Path points per forward/backward: bounds memory.</summary>
+    public int InternalBatchSize { get; init; } = 32;
+
+    /// <summary>Seed of the random baseline.</summary>
+    public long Seed { get; init; }
+
+    /// <inheritdoc/>
+    public void Validate()
+    {
+        if (Steps is < 1 or > MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, $"Integrated Gradients steps must be in 1..{MaxSteps}");
+        if (InternalBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(InternalBatchSize), InternalBatchSize, "the internal batch size must be at least 1");
+        if (!Enum.IsDefined(Baseline) || Baseline == IgBaseline.Custom)
+            throw new ArgumentOutOfRangeException(nameof(Baseline), Baseline, "baseline must be black, white, blur, random or zeros (a custom baseline is given to the IntegratedGradients constructor)");
+        if (!Enum.IsDefined(Integration))
+            throw new ArgumentOutOfRangeException(nameof(Integration), Integration, "unknown quadrature");
     }
 }

@@ -18,6 +18,20 @@ public enum IntegrationMethod
 /// <summary>Quadrature nodes (alphas) and weights on [0,1] for each <see cref="IntegrationMethod"/>.</summary>
 public static class Quadrature
 {
+    /// <summary>The rules by name, as Captum and the CLI spell them.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid"];
+
+    /// <summary>Parses a rule name (case-insensitive; <c>gauss_legendre</c> too).</summary>
+    public static IntegrationMethod Parse(string name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "gausslegendre" or "gauss_legendre" => IntegrationMethod.GaussLegendre,
+        "riemann_left" => IntegrationMethod.RiemannLeft,
+        "riemann_right" => IntegrationMethod.RiemannRight,
+        "riemann_middle" => IntegrationMethod.RiemannMiddle,
+        "riemann_trapezoid" => IntegrationMethod.RiemannTrapezoid,
+        _ => throw new ArgumentException($"unknown integration method '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+    };
+
     /// <summary>Nodes and weights whose weighted sum approximates the integral over [0,1]; weights sum to 1.</summary>
     public static (double[] Alphas, double[] Weights) Rule(IntegrationMethod method, int steps)
     {

@@ -1,12 +1,13 @@
+using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;
 
 /// <summary>What a method computes for a chunk of images, before it becomes <see cref="Heatmap"/>s.</summary>
 /// <param name="Maps">Raw saliency at input resolution <c>[N,H,W]</c>.</param>
-/// <param name="Logits">Model output on the unperturbed inputs <c>[N,K]</c>.</param>
-/// <param name="TargetClasses">Class explained for each image (-1 where a target has no class).</param>
-internal sealed record RawExplanation(Tensor Maps, Tensor Logits, int[] TargetClasses)
+/// <param name="Output">The model's output on the unperturbed inputs (<c>[N,K]</c> logits for a classifier).</param>
+/// <param name="Targets">What was explained for each image.</param>
+public sealed record RawExplanation(Tensor Maps, Tensor Output, IReadOnlyList<IExplanationTarget> Targets)
 {
     /// <summary>Resolution the map was computed at before upsampling.</summary>
     public (int Height, int Width) NativeResolution { get; init; }

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
 
@@ -6,9 +7,9 @@ namespace AutoTimm.Interpretation.Methods;
 /// <summary>
 /// SmoothGrad (Smilkov et al. 2017) around any explainer: the explainer's raw maps of <see cref="NumSamples"/> noisy
 /// copies of each input are averaged. The noise is Gaussian with standard deviation
-/// <c>NoiseLevel * (max(x) - min(x))</c> of each input, as in the paper, drawn from <see cref="Seed"/> so an image's
-/// map is the same alone or in any batch; noisy copies of all images are explained in
-/// chunks of the batch size, one forward/backward per chunk. Seeded.
+/// <c>NoiseLevel * (max(x) - min(x))</c> of each input, as in the paper; sample k's noise comes from a generator seeded
+/// by <see cref="Seed"/> and k, so an image's map is the same alone or in any batch. Noisy copies run through the
+/// step batcher: <see cref="SamplesPerBatch"/> copies of each image per forward/backward, noise drawn per chunk.
 /// </summary>
 public sealed class SmoothGrad : Explainer
 {
@@ -17,7 +18,7 @@ public sealed class SmoothGrad : Explainer
     /// <param name="noiseLevel">Noise standard deviation as a fraction of each input's value range.</param>
     /// <param name="numSamples">Noisy copies per image.</param>
     /// <param name="seed">Seed of the noise.</param>
-    /// <param name="samplesPerBatch">Noisy copies explained per inner call.</param>
+    /// <param name="samplesPerBatch">Noisy copies of each image per inner call (the chunk is this many times the images).</param>
     public SmoothGrad(Explainer inner, double noiseLevel = 0.15, int numSamples = 50, long seed = 0, int samplesPerBatch = 16)
         : base((inner ?? throw new ArgumentNullException(nameof(inner))).Model)
     {
@@ -49,39 +50,86 @@ public sealed class SmoothGrad : Explainer
     /// <inheritdoc/>
     public override string Method => "smoothgrad";
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    /// <inheritdoc/>
+    public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(inputs);
         int n = (int)inputs.shape[0];
-        Tensor logits;
-        using (no_grad()) logits = Model.call(inputs);
-        // Targets are fixed on the clean input, so every noisy copy explains the same class.
-        var resolved = ResolveTargets(targets, logits);
-        var range = (inputs.amax([1, 2, 3]) - inputs.amin([1, 2, 3])).reshape(-1, 1, 1, 1);
-        var sigma = range * NoiseLevel;
-        // The same seeded noise pattern for every image, drawn at once: an image's map does not depend on which
-        // batch it is explained in or on how samples are chunked.
-        using var generator = new Generator((ulong)Seed);
-        var noise = randn([NumSamples, .. inputs.shape.Skip(1)], generator: generator, dtype: inputs.dtype);
-        Tensor? sum = null;
+        var output = session.Output(inputs);
+        // Targets are fixed on the clean input, so every noisy copy explains the same thing.
+        var resolved = session.ResolveTargets(output, targets);
+        var sigma = ((inputs.amax([1, 2, 3]) - inputs.amin([1, 2, 3])) * NoiseLevel).reshape(-1, 1, 1, 1);
+        long[] imageShape = [.. inputs.shape.Skip(1)];
         RawExplanation? last = null;
-        foreach (var (start, count) in Chunks.Of(NumSamples, SamplesPerBatch))
+        // Noise is drawn per chunk, sample k from its own seeded generator: an image's map is the same alone or in any
+        // batch and for any chunking, and memory is bounded by the chunk.
+        var sum = StepBatcher.SumOverSteps(n, NumSamples, SamplesPerBatch * n, rows =>
         {
-            // Each chunk's forward/backward intermediates go when the chunk ends; only the running sum stays.
-            using var scope = NewDisposeScope();
-            // [count, N, 3, H, W] -> [count*N, 3, H, W]: sample-major so each image's copies share its target.
-            var noisy = (inputs.unsqueeze(0) + noise.narrow(0, start, count).unsqueeze(1) * sigma.unsqueeze(0))
-                .reshape(count * n, inputs.shape[1], inputs.shape[2], inputs.shape[3]);
-            var rowTargets = Enumerable.Range(0, count).SelectMany(_ => resolved).ToArray();
-            last = Inner.Compute(noisy, rowTargets);
-            var maps = last.Maps.reshape(count, n, last.Maps.shape[1], last.Maps.shape[2]).sum(0L);
-            var previous = sum;
-            sum = (previous is null ? maps : previous + maps).MoveToOuterDisposeScope();
-            previous?.Dispose();
-        }
-        return new RawExplanation(sum! / NumSamples, logits, ClassesOf(resolved))
+            var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
+            var noise = stack(rows.StepIndices.Select(k => NoiseOf(k, imageShape, inputs)).ToArray());
+            var noisy = inputs.index_select(0, images) + noise * sigma.index_select(0, images);
+            last = Inner.Compute(session, noisy, rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToArray());
+            return last.Maps;
+        });
+        return new RawExplanation(sum / NumSamples, output, resolved)
         {
             NativeResolution = last!.NativeResolution,
             Layer = last.Layer,
         };
+    }
+
+    private Tensor NoiseOf(int sample, long[] shape, Tensor like)
+    {
+        using var generator = new Generator(unchecked((ulong)Seed * 1_000_003UL + (ulong)sample));
+        return randn(shape, generator: generator, dtype: like.dtype).to(like.device);
+    }
+
+    /// <summary>The registry's entry: SmoothGrad around the method its options name.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("smoothgrad", "SmoothGrad", typeof(SmoothGradOptions),
+        (model, options) =>
+        {
+            var o = options.Get<SmoothGradOptions>();
+            if (MethodRegistry.Get(o.BaseMethod).Id == "smoothgrad")
+                throw new ArgumentException("SmoothGrad cannot wrap itself; choose another base method");
+            return new SmoothGrad(MethodRegistry.Create(o.BaseMethod, model, options), o.NoiseLevel, o.Samples, o.Seed, o.SamplesPerBatch);
+        })
+    {
+        Aliases = ["smooth_grad"],
+        Summary = "the base method's maps averaged over noisy copies of the input",
+    };
+}
+
+/// <summary>Options of <see cref="SmoothGrad"/>.</summary>
+public sealed record SmoothGradOptions : IMethodOptions
+{
+    /// <summary>Most noisy copies accepted.</summary>
+    public const int MaxSamples = 100_000;
+
+    /// <summary>Method whose maps are averaged (any registered method but SmoothGrad).</summary>
+    public string BaseMethod { get; init; } = "gradcam";
+
+    /// <summary>Noise standard deviation as a fraction of each input's value range, in [0, 10].</summary>
+    public double NoiseLevel { get; init; } = 0.15;
+
+    /// <summary>Noisy copies per image, 1..<see cref="MaxSamples"/>.</summary>
+    public int Samples { get; init; } = 50;
+
+    /// <summary>Noisy copies of each image per forward/backward: bounds memory.</summary>
+    public int SamplesPerBatch { get; init; } = 16;
+
+    /// <summary>Seed of the noise.</summary>
+    public long Seed { get; init; }
+
+    /// <inheritdoc/>
+    public void Validate()
+    {
+        if (!double.IsFinite(NoiseLevel) || NoiseLevel is < 0 or > 10)
+            throw new ArgumentOutOfRangeException(nameof(NoiseLevel), NoiseLevel, "SmoothGrad noise must be a number in [0, 10] (a fraction of the input's value range)");
+        if (Samples is < 1 or > MaxSamples)
+            throw new ArgumentOutOfRangeException(nameof(Samples), Samples, $"SmoothGrad samples must be in 1..{MaxSamples}");
+        if (SamplesPerBatch < 1)
+            throw new ArgumentOutOfRangeException(nameof(SamplesPerBatch), SamplesPerBatch, "samples per batch must be at least 1");
+        MethodRegistry.Get(BaseMethod);
     }
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using TorchSharp;
@@ -21,23 +22,41 @@ public sealed class TransformerAttribution : AttentionExplainer
     /// <inheritdoc/>
     public override string Method => "transformer_attribution";
 
-    internal override RawExplanation Compute(Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
+    /// <inheritdoc/>
+    public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
+        ArgumentNullException.ThrowIfNull(session);
         using var gradMode = enable_grad();
-        var x = inputs.detach().requires_grad_(true);
-        var (logits, attention) = ForwardWithAttention(x);
-        var resolved = ResolveTargets(targets, logits);
-        var score = SumScores(logits, resolved);
-        GradientGuard.Check(score, "the target score");
-        foreach (var a in attention) GradientGuard.Check(a, "the attention matrices");
-        var gradients = torch.autograd.grad([score], attention);
+        var (output, attention) = session.ForwardWithAttention(inputs, withGradients: true);
+        var resolved = session.ResolveTargets(output, targets);
+        var score = ExplanationSession.SumScores(output, resolved);
+        var gradients = GradientGuard.Grad(score, attention, "the target score");
         long n = inputs.shape[0], t = attention[0].shape[^1];
-        var relevance = eye(t, dtype: inputs.dtype).expand(n, t, t).clone();
+        var relevance = eye(t, dtype: inputs.dtype, device: inputs.device).expand(n, t, t).clone();
         for (int b = 0; b < attention.Length; b++)
         {
             var weighted = (gradients[b] * attention[b].detach()).clamp_min(0).mean([1]);
             relevance = relevance + weighted.matmul(relevance);
         }
-        return ToMaps(relevance.select(1, TargetToken), inputs, logits.detach(), ClassesOf(resolved));
+        return ToMaps(relevance.select(1, TargetToken), inputs, output.detach(), resolved);
     }
+
+    /// <summary>The registry's entry.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("transformer_attribution", "Transformer Attribution", typeof(TransformerAttributionOptions),
+        (model, options) => new TransformerAttribution(model, options.Get<TransformerAttributionOptions>().TargetToken))
+    {
+        NotApplicableBecause = ExplanationSession.AttentionUnavailable,
+        RunsByDefault = false,
+        Summary = "attention weighted by its gradient, propagated through the blocks (class-specific)",
+    };
+}
+
+/// <summary>Options of <see cref="TransformerAttribution"/>.</summary>
+public sealed record TransformerAttributionOptions : IMethodOptions
+{
+    /// <summary>Output token explained (0: the class token).</summary>
+    public int TargetToken { get; init; }
+
+    /// <inheritdoc/>
+    public void Validate() => ArgumentOutOfRangeException.ThrowIfNegative(TargetToken);
 }

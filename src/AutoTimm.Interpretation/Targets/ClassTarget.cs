@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Targets;
 
-/// <summary>A class logit of a classifier's output (pre-softmax, as GradCAM and Captum use).</summary>
+/// <summary>A class logit of a classifier's output (pre-softmax, as pytorch-grad-cam and Captum use).</summary>
+/// <param name="Class">Class index.</param>
 public sealed record ClassTarget(int Class) : IExplanationTarget
 {
     /// <inheritdoc/>
@@ -15,5 +16,12 @@ public sealed record ClassTarget(int Class) : IExplanationTarget
         if (Class < 0 || Class >= output.shape[^1])
             throw new ArgumentOutOfRangeException(nameof(Class), Class, $"target class {Class} is outside the model's {output.shape[^1]} classes (0..{output.shape[^1] - 1})");
         return output[Class];
+    }
+
+    /// <inheritdoc/>
+    public string Describe(Func<int, string> labelOf)
+    {
+        ArgumentNullException.ThrowIfNull(labelOf);
+        return labelOf(Class);
     }
 }

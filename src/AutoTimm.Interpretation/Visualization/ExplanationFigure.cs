@@ -118,8 +118,8 @@ public static class ExplanationFigure
             var stem = names is null ? "image_" + i.ToString("D4", CultureInfo.InvariantCulture) : names[i];
             if (string.IsNullOrWhiteSpace(stem) || stem.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || stem is "." or "..")
                 throw new ArgumentException($"Name {i} ('{stem}') is not a plain file name.", nameof(names));
-            files[i] = includePrediction
-                ? $"{stem}_class{heatmaps[i].PredictedClass.ToString(CultureInfo.InvariantCulture)}.png"
+            files[i] = includePrediction && heatmaps[i].Prediction is Engine.ClassPrediction prediction
+                ? $"{stem}_class{prediction.PredictedClass.ToString(CultureInfo.InvariantCulture)}.png"
                 : $"{stem}_explanation.png";
             if (!seen.Add(files[i]))
                 throw new ArgumentException($"Two images would both be written to {files[i]}; give them distinct names.", nameof(names));

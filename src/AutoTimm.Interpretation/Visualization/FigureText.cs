@@ -8,22 +8,8 @@ internal static class FigureText
     /// <summary>Separator between the parts of a figure title.</summary>
     public const string Separator = " \u00B7 ";
 
-    private static readonly Dictionary<string, string> MethodNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["gradcam"] = "Grad-CAM",
-        ["gradcampp"] = "Grad-CAM++",
-        ["gradcam++"] = "Grad-CAM++",
-        ["integrated_gradients"] = "Integrated Gradients",
-        ["ig"] = "Integrated Gradients",
-        ["smoothgrad"] = "SmoothGrad",
-        ["attention_rollout"] = "Attention Rollout",
-        ["attention_flow"] = "Attention Flow",
-        ["transformer_attribution"] = "Transformer Attribution",
-    };
-
-    /// <summary>How a method id is shown: <c>gradcam</c> as <c>Grad-CAM</c>; unknown ids as they are.</summary>
-    public static string MethodName(string method) =>
-        MethodNames.TryGetValue(method, out var name) ? name : method;
+    /// <summary>How a method id is shown: its registry display name (<c>gradcam</c> as <c>Grad-CAM</c>); unknown ids as they are.</summary>
+    public static string MethodName(string method) => Engine.MethodRegistry.DisplayName(method);
 
     /// <summary>A probability as a percentage with one decimal, e.g. <c>92.4%</c>.</summary>
     public static string Percent(float probability) =>
@@ -43,12 +29,15 @@ internal static class FigureText
     /// </summary>
     public static List<string> TitleParts(Heatmap heatmap, FigureOptions options, bool withMethod)
     {
+        var prediction = heatmap.Prediction;
+        var explained = $"explaining: {heatmap.Target.Describe(options.LabelOf)}";
+        bool explainsThePrediction = prediction is Engine.ClassPrediction p && heatmap.TargetClass == p.PredictedClass;
         var parts = new List<string>
         {
-            $"Predicted: {options.LabelOf(heatmap.PredictedClass)}{ProbabilitySuffix(heatmap, heatmap.PredictedClass)}",
-            heatmap.TargetClass == heatmap.PredictedClass
-                ? $"explaining: {options.LabelOf(heatmap.TargetClass)}"
-                : $"explaining: {options.LabelOf(heatmap.TargetClass)}{ProbabilitySuffix(heatmap, heatmap.TargetClass)}",
+            prediction.Headline(options.LabelOf),
+            explainsThePrediction || prediction.ConfidenceOf(heatmap.Target) is not { } confidence
+                ? explained
+                : $"{explained} ({Percent((float)confidence)})",
         };
         if (withMethod)
         {
@@ -58,8 +47,9 @@ internal static class FigureText
         return parts;
     }
 
-    private static string ProbabilitySuffix(Heatmap heatmap, int classIndex) =>
-        classIndex >= 0 && classIndex < heatmap.Probabilities.Count && float.IsFinite(heatmap.Probabilities[classIndex])
-            ? $" ({Percent(heatmap.Probabilities[classIndex])})"
+    /// <summary>" (92.4%)" for a finite probability of a class in range, else empty.</summary>
+    public static string PercentSuffix(IReadOnlyList<float> probabilities, int classIndex) =>
+        classIndex >= 0 && classIndex < probabilities.Count && float.IsFinite(probabilities[classIndex])
+            ? $" ({Percent(probabilities[classIndex])})"
             : string.Empty;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Collections.Concurrent;
 
 namespace AutoTimm.Data;
@@ -21,7 +23,7 @@ public sealed class ImageFolderDataset : IDataset
 
     private readonly (string Path, int Label)[] _files;
     private readonly Func<string, float[]> _decode;
-    private readonly Action<string> _warn;
+    private readonly ILogger _log;
     private readonly ConcurrentDictionary<int, string> _skipped = new();
 
     /// <summary>Scans the folder tree.</summary>
@@ -29,10 +31,10 @@ public sealed class ImageFolderDataset : IDataset
     /// <param name="height">Height every decoded image has.</param>
     /// <param name="width">Width every decoded image has.</param>
     /// <param name="decode">Reads a file into [3, height, width] floats in [0,1]; throws when it cannot.</param>
-    /// <param name="warn">Receives one line per skipped image, possibly from several loader threads at once; null writes to standard error.</param>
+    /// <param name="log">Receives a warning per skipped image, possibly from several loader threads at once; silent when null.</param>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
     /// <exception cref="InvalidDataException">The root has no class folders, or a class folder has no images.</exception>
-    public ImageFolderDataset(string root, int height, int width, Func<string, float[]> decode, Action<string>? warn = null)
+    public ImageFolderDataset(string root, int height, int width, Func<string, float[]> decode, ILogger? log = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -63,7 +65,7 @@ public sealed class ImageFolderDataset : IDataset
         ClassNames = classDirs.Select(d => Path.GetFileName(d)!).ToArray();
         _files = files.ToArray();
         _decode = decode;
-        _warn = warn ?? (line => Console.Error.WriteLine(line));
+        _log = log ?? NullLogger.Instance;
     }
 
     /// <summary>The root folder (full path).</summary>
@@ -135,7 +137,7 @@ public sealed class ImageFolderDataset : IDataset
             reason = $"{e.GetType().Name}: {e.Message}";
         }
         if (_skipped.TryAdd(i, reason))
-            _warn($"warning: skipping unreadable image {path} ({reason}); {_skipped.Count} skipped so far");
+            _log.LogWarning("skipping unreadable image {Path} ({Reason}); {Skipped} skipped so far", path, reason, _skipped.Count);
         return null;
     }
 

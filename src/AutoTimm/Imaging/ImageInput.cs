@@ -102,9 +102,20 @@ public sealed class ImageInput
 
     /// <summary>
     /// True when the input is already model input (a tensor or a <c>.npy</c> array) rather than an image. For files
-    /// and encoded data this reads and decodes them (once), so it can throw the errors <see cref="ToModelInput"/> does.
+    /// and encoded data this reads and decodes them (once), so it can throw the errors <see cref="ToModelInput(PreprocessConfig)"/> does.
     /// </summary>
     public bool IsPreprocessed => _tensor is not null || _content?.Value.Array is not null;
+
+    /// <summary>The model input <c>[1,3,H,W]</c> on <paramref name="device"/> (the model's device).</summary>
+    public Tensor ToModelInput(PreprocessConfig config, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var input = ToModelInput(config);
+        if (input.device == device) return input;
+        var moved = input.to(device);
+        input.Dispose();
+        return moved;
+    }
 
     /// <summary>
     /// The model input: float32 <c>[1, 3, Height, Width]</c>. Images are preprocessed with <paramref name="config"/>;
@@ -139,7 +150,7 @@ public sealed class ImageInput
     }
 
     /// <summary>
-    /// The image to draw explanations on, aligned pixel for pixel with <see cref="ToModelInput"/>: for images, the
+    /// The image to draw explanations on, aligned pixel for pixel with <see cref="ToModelInput(PreprocessConfig)"/>: for images, the
     /// resized and cropped image (before normalization); for tensors and arrays, the input denormalized.
     /// </summary>
     /// <exception cref="ArgumentException">A tensor or array has the wrong shape or dtype, or non-finite values.</exception>

@@ -56,9 +56,7 @@ public abstract class ImageClassifier : VisionModel
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         if (input.dim() == 3) input = input.unsqueeze(0);
-        bool wasTraining = training;
-        eval();
-        try
+        using var mode = new EvalModeScope(this);
         {
             using var _ = inference_mode();
             using var scope = NewDisposeScope();
@@ -85,10 +83,6 @@ public abstract class ImageClassifier : VisionModel
                 });
             }
             return result;
-        }
-        finally
-        {
-            train(wasTraining);
         }
     }
 }

@@ -39,6 +39,9 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public virtual TokenLayout? TokenLayout => null;
 
+    /// <summary>The device of the model's parameters (CPU for a model without any): where its inputs must live.</summary>
+    public Device Device => parameters().FirstOrDefault()?.device ?? CPU;
+
     /// <summary>Checks that an input batch has the shape this model accepts, with an error that names both shapes.</summary>
     protected void ValidateInput(Tensor input, bool fixedSize)
     {

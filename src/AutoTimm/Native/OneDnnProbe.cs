@@ -82,9 +82,12 @@ internal static class OneDnnProbe
             payload = JsonSerializer.Serialize(new { error = $"{e.GetType().Name}: {e.Message}" });
             code = 3;
         }
-        var stdout = Console.OpenStandardOutput();
-        stdout.Write(Encoding.UTF8.GetBytes(ResultMarker + payload + "\n"));
-        stdout.Flush();
+        // The parent reads this line from the child's standard output (file descriptor 1).
+        using (var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write))
+        {
+            stdout.Write(Encoding.UTF8.GetBytes(ResultMarker + payload + "\n"));
+            stdout.Flush();
+        }
         Environment.Exit(code);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Globalization;
 using AutoTimm.Models;
@@ -83,7 +84,6 @@ public sealed class AutoTrainer
         string? stopReason = null;
 
         foreach (var callback in o.Callbacks) callback.OnTrainStart(context);
-        new TrainingProgress(o.ShowProgress).Run(reporterFor =>
         {
             for (int epoch = state.NextEpoch; epoch < o.MaxEpochs; epoch++)
             {
@@ -92,7 +92,8 @@ public sealed class AutoTrainer
                 torch.manual_seed(o.Seed + 7919L * epoch);
                 model.train();
                 foreach (var callback in o.Callbacks) callback.OnEpochStart(context);
-                var reporter = reporterFor(epoch, stepsPerEpoch);
+                var stage = $"epoch {epoch + 1}/{o.MaxEpochs}";
+                int batchesDone = 0;
                 var epochClock = Stopwatch.StartNew();
                 double lossSum = 0;
                 long correct = 0, seen = 0;
@@ -139,7 +140,10 @@ public sealed class AutoTrainer
                             logger.LogScalar("train/lr", lr, context.GlobalStep);
                         }
                         foreach (var callback in o.Callbacks) callback.OnBatchEnd(context, batch, lossValue);
-                        reporter.Batch(lossSum / seen, seen / epochClock.Elapsed.TotalSeconds);
+                        o.Progress?.Report(new WorkProgress(stage, Math.Min(++batchesDone, stepsPerEpoch - 1), stepsPerEpoch)
+                        {
+                            Detail = $"loss {lossSum / seen:F4}, {seen / epochClock.Elapsed.TotalSeconds:F0} img/s",
+                        });
                     }
                 }
                 if (seen == 0) throw new InvalidOperationException($"epoch {epoch + 1} produced no training batches");
@@ -151,7 +155,7 @@ public sealed class AutoTrainer
                 metrics["images_per_second"] = seen / epochClock.Elapsed.TotalSeconds;
                 if (validation is not null)
                 {
-                    var report = ClassificationEvaluator.Evaluate(model, validation);
+                    var report = ClassificationEvaluator.Evaluate(model, validation, o.Progress, $"validation {epoch + 1}/{o.MaxEpochs}");
                     metrics["val_loss"] = report.Loss;
                     metrics["val_acc"] = report.Accuracy;
                     foreach (var callback in o.Callbacks) callback.OnValidationEnd(context);
@@ -174,7 +178,9 @@ public sealed class AutoTrainer
                     state.Save(dir);
                 }
                 logger.Flush();
-                reporter.Done(Summary(metrics));
+                var summary = Summary(metrics);
+                o.Progress?.Report(new WorkProgress(stage, stepsPerEpoch, stepsPerEpoch) { Detail = summary });
+                o.Log?.LogInformation("{Stage}: {Summary}", stage, summary);
                 foreach (var callback in o.Callbacks) callback.OnEpochEnd(context);
                 if (context.StopRequested)
                 {
@@ -182,7 +188,7 @@ public sealed class AutoTrainer
                     break;
                 }
             }
-        });
+        }
         foreach (var callback in o.Callbacks) callback.OnTrainEnd(context);
         logger.Flush();
         return new FitResult

@@ -52,13 +52,13 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             var test = new CanvasDataset(new ClutteredCanvasGenerator(mnist.Test, TestCanvasSeed, options));
             return new ClassificationData(train, validation, test, FashionMnist.ClassNames, run.CanvasSize, run.CanvasSize, CanvasItems: trainItems);
         }
-        return SplitImageFolder(run.Data, preprocess, run.Seed);
+        return SplitImageFolder(run.Data, preprocess, run.Seed, run.Log);
     }
 
     /// <summary>An ImageFolder split 80/10/10 (seeded) into train, validation and test.</summary>
-    private static ClassificationData SplitImageFolder(string root, PreprocessConfig preprocess, long seed)
+    private static ClassificationData SplitImageFolder(string root, PreprocessConfig preprocess, long seed, Microsoft.Extensions.Logging.ILogger? log)
     {
-        var all = OpenImageFolder(root, preprocess);
+        var all = OpenImageFolder(root, preprocess, log);
         // A seeded permutation (the same in every process, so a resumed run keeps its split).
         var order = Enumerable.Range(0, all.Count).ToArray();
         var rng = new SampleRandom((ulong)seed, 0, stream: 0x53504C4954UL);
@@ -80,7 +80,7 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
     /// Every image of an ImageFolder resized to the model's input size (pixels in [0,1], not normalized); unreadable
     /// images are skipped with a warning.
     /// </summary>
-    public static ImageFolderDataset OpenImageFolder(string root, PreprocessConfig preprocess)
+    public static ImageFolderDataset OpenImageFolder(string root, PreprocessConfig preprocess, Microsoft.Extensions.Logging.ILogger? log = null)
     {
         ArgumentNullException.ThrowIfNull(preprocess);
         var resize = new Preprocessor(preprocess with { CropPct = 1.0f });
@@ -89,7 +89,7 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
             var image = resize.ResizeAndCrop(ImageIO.Load(path));
             using var tensor = image.ToTensor();
             return tensor.data<float>().ToArray();
-        });
+        }, log);
     }
 
     private sealed class SubsetDataset(IDataset inner, int[] indices) : IDataset

@@ -8,17 +8,19 @@ namespace AutoTimm.Training;
 public static class ClassificationEvaluator
 {
     /// <summary>Evaluates <paramref name="model"/> on every batch of <paramref name="data"/> (epoch 0 order).</summary>
-    public static ClassificationReport Evaluate(ImageClassifier model, IBatchSource data)
+    /// <param name="model">The classifier.</param>
+    /// <param name="data">Batches to evaluate.</param>
+    /// <param name="progress">Receives batches done; silent when null.</param>
+    /// <param name="stage">Name of the stage in progress reports.</param>
+    public static ClassificationReport Evaluate(ImageClassifier model, IBatchSource data, IProgress<WorkProgress>? progress = null, string stage = "evaluate")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         int k = model.NumClasses;
         var confusion = new long[k, k];
         double lossSum = 0;
-        int count = 0;
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        int count = 0, batches = 0;
+        using (new EvalModeScope(model))
         {
             using var _ = inference_mode();
             foreach (var batch in data.Batches(0))
@@ -38,11 +40,8 @@ public static class ClassificationEvaluator
                     }
                     count += labels.Length;
                 }
+                progress?.Report(new WorkProgress(stage, Math.Min(++batches, Math.Max(1, data.BatchesPerEpoch)), Math.Max(1, data.BatchesPerEpoch)) { Detail = $"{count} images" });
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
         if (count == 0) throw new ArgumentException("the data set yielded no samples", nameof(data));
 

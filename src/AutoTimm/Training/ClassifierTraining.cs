@@ -49,13 +49,14 @@ public static class ClassifierTraining
             CheckpointDir = Path.Combine(run.OutputDir, "checkpoints"),
             Resume = run.Resume,
             Logger = logger,
-            ShowProgress = run.ShowProgress,
+            Progress = run.Progress,
+            Log = run.Log,
         });
         var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, run.Workers, null);
         var fit = trainer.Fit(model, train, validation);
 
         ClassifierCheckpoint.LoadInto(model, fit.BestCheckpoint!);
-        var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, run.Workers, null));
+        var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, run.Workers, null), run.Progress, "test");
         var modelPath = Path.Combine(run.OutputDir, ModelFileName);
         ClassifierCheckpoint.Save(model, modelPath, new Dictionary<string, string>
         {
@@ -73,14 +74,17 @@ public static class ClassifierTraining
     /// <param name="dataDir">Fashion-MNIST folder.</param>
     /// <param name="count">Evaluate only the first this many samples.</param>
     /// <param name="workers">Threads that decode samples ahead of the model; the report is the same for any count.</param>
-    public static ClassificationReport Evaluate(ImageClassifier model, string data = "canvas", string? dataDir = null, int? count = null, int workers = 1)
+    /// <param name="progress">Receives batches done; silent when null.</param>
+    /// <param name="log">Receives warnings (skipped images); silent when null.</param>
+    public static ClassificationReport Evaluate(ImageClassifier model, string data = "canvas", string? dataDir = null, int? count = null, int workers = 1,
+        IProgress<WorkProgress>? progress = null, Microsoft.Extensions.Logging.ILogger? log = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var p = model.Config.Preprocess;
         IDataset dataset = data == "canvas"
             ? ClassificationData.TestCanvases(dataDir, p.Height, count)
-            : ClassificationData.OpenImageFolder(data, p);
-        var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, workers, null));
+            : ClassificationData.OpenImageFolder(data, p, log);
+        var report = ClassificationEvaluator.Evaluate(model, Source(dataset, p, 256, shuffle: false, 0, workers, null), progress);
         return dataset is ImageFolderDataset folder ? report with { Skipped = folder.SkippedCount } : report;
     }
 

@@ -51,6 +51,9 @@ public sealed record TrainerOptions
     /// <summary>Log the batch loss every this many steps.</summary>
     public int LogEveryNSteps { get; init; } = 50;
 
-    /// <summary>Show a progress bar with loss and throughput on standard error.</summary>
-    public bool ShowProgress { get; init; } = true;
+    /// <summary>Receives the progress of each epoch (batches done, running loss and throughput); silent when null.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
+
+    /// <summary>Receives one line per epoch and every warning; silent when null.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 }

@@ -76,8 +76,11 @@ public sealed record TrainingRun
     /// </summary>
     public int Workers { get; init; } = 1;
 
-    /// <summary>Show a progress bar on standard error.</summary>
-    public bool ShowProgress { get; init; } = true;
+    /// <summary>Receives training and evaluation progress; silent when null.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
+
+    /// <summary>Receives epoch summaries and warnings (skipped images); silent when null.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 
     /// <summary>The command line that started the run, recorded in the provenance.</summary>
     public string? CommandLine { get; init; }

@@ -1,3 +1,5 @@
+using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Targets;
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Visualization;
@@ -32,9 +34,12 @@ public sealed class ExplainTests : IDisposable
         var path = Path.Combine(_dir, "explanation.png");
         var result = Explain.Prediction(_model, Image(1, "one"), method: "gradcam", savePath: path);
         Assert.True(File.Exists(path));
-        Assert.Equal(_model.Predict(Image(1, "one")).PredictedClass, result.PredictedClass);
-        Assert.Equal(result.PredictedClass, result.TargetClass);
-        Assert.Equal(_model.Config.LabelOf(result.PredictedClass), result.PredictedLabel);
+        var predicted = _model.Predict(Image(1, "one"));
+        var prediction = Assert.IsType<ClassPrediction>(result.Prediction);
+        Assert.Equal(predicted.PredictedClass, prediction.PredictedClass);
+        Assert.Equal(predicted.Confidence, prediction.Confidence, 5);
+        Assert.Equal(new ClassTarget(predicted.PredictedClass), result.Target);
+        Assert.Equal(_model.Config.LabelOf(prediction.PredictedClass), result.PredictedLabel);
         Assert.Equal("layer4", result.Layer);
         Assert.NotNull(result.Heatmap);
         Assert.Null(Explain.Prediction(_model, Image(1, "one"), returnHeatmap: false).Heatmap);
@@ -45,15 +50,30 @@ public sealed class ExplainTests : IDisposable
     {
         var image = Image(2, "two");
         var path = Path.Combine(_dir, "comparison.png");
-        var results = Explain.CompareMethods(_model, image, ["gradcam", "gradcam++", "integrated_gradients"], targetClass: 2, savePath: path,
-            layout: FigureLayout.Grid, options: new MethodOptions { IgSteps = 8 });
-        Assert.Equal(["gradcam", "gradcampp", "integrated_gradients"], results.Keys);
+        var comparison = Explain.CompareMethods(_model, image, ["gradcam", "gradcam++", "xgradcam", "integrated_gradients"], targetClass: 2, savePath: path,
+            layout: FigureLayout.Grid, options: ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 8 }));
+        var results = comparison.Results;
+        Assert.Equal(["gradcam", "gradcampp", "xgradcam", "integrated_gradients"], results.Keys);
+        Assert.Empty(comparison.Errors);
         Assert.True(File.Exists(path));
         // The shared Grad-CAM/Grad-CAM++ pass gives exactly what each explainer gives on its own.
         var alone = new GradCamPlusPlus(_model).Explain(image, 2);
         Assert.Equal(alone.Raw, results["gradcampp"].Heatmap!.Raw);
         Assert.Equal(new GradCam(_model).Explain(image, 2).Raw, results["gradcam"].Heatmap!.Raw);
-        Assert.All(results.Values, r => Assert.Equal(2, r.TargetClass));
+        Assert.Equal(new XGradCam(_model).Explain(image, 2).Raw, results["xgradcam"].Heatmap!.Raw);
+        Assert.All(results.Values, r => Assert.Equal(new ClassTarget(2), r.Target));
+    }
+
+    [Fact]
+    public void Should_report_methods_that_do_not_apply_beside_the_results_unless_asked_to_throw()
+    {
+        var image = Image(3, "three");
+        var comparison = Explain.CompareMethods(_model, image, ["gradcam", "attention_rollout"], savePath: Path.Combine(_dir, "partial.png"));
+        Assert.Equal(["gradcam"], comparison.Results.Keys);
+        Assert.Contains("has no attention layers", comparison.Errors["attention_rollout"]);
+        Assert.True(File.Exists(comparison.SavePath));
+        var e = Assert.Throws<InvalidOperationException>(() => Explain.CompareMethods(_model, image, ["gradcam", "attention_rollout"], throwOnError: true));
+        Assert.Contains("attention_rollout", e.Message);
     }
 
     [Fact]
@@ -73,13 +93,13 @@ public sealed class ExplainTests : IDisposable
     [Fact]
     public void Should_name_unknown_methods_and_explain_attention_on_a_cnn_as_an_error_entry()
     {
-        Assert.Contains("known:", Assert.Throws<ArgumentException>(() => ExplanationMethods.Create("gradcam+++", _model)).Message);
+        Assert.Contains("known:", Assert.Throws<ArgumentException>(() => MethodRegistry.Create("gradcam+++", _model)).Message);
         var run = Interpretation.Run(new InterpretationRequest
         {
             Model = _model,
             Image = Image(4, "four"),
             OutputDir = Path.Combine(_dir, "run"),
-            Options = new MethodOptions { IgSteps = 4, SmoothGradSamples = 3 },
+            Options = ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 4 }).With(new SmoothGradOptions { Samples = 3 }),
             SaveRaw = true,
             Report = true,
         });

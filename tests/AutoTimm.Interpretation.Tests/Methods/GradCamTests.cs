@@ -55,7 +55,7 @@ public sealed class GradCamTests
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal((int)predicted[i], heatmaps[i].TargetClass);
-            Assert.Equal((int)predicted[i], heatmaps[i].PredictedClass);
+            Assert.Equal((int)predicted[i], heatmaps[i].Prediction.TopClass);
         }
     }
 
@@ -151,6 +151,8 @@ public sealed class GradCamTests
         public int? ClassIndex => null;
 
         public Tensor Score(Tensor output) => tensor(1f);
+
+        public string Describe(Func<int, string> labelOf) => "a constant";
     }
 
     [Fact]

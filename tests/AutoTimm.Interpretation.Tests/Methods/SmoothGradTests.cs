@@ -28,12 +28,24 @@ public sealed class SmoothGradTests
         // computable directly from the same seeded noise.
         var ig = new IntegratedGradients(model, IgBaseline.Zeros, steps: 2);
         var smooth = new SmoothGrad(ig, noiseLevel: 0.2, numSamples: 6, seed: 11, samplesPerBatch: 4).Explain(x, 1);
-        using var noise = randn([6, 3, 4, 4], generator: new TorchSharp.torch.Generator(11));
+        // Sample k's noise comes from its own generator, seeded seed * 1000003 + k, so chunking never changes it.
+        using var noise = stack(Enumerable.Range(0, 6).Select(k => randn([3, 4, 4], generator: new TorchSharp.torch.Generator(11UL * 1_000_003UL + (ulong)k))).ToArray());
         double sigma = 0.2 * (x.max().item<float>() - x.min().item<float>());
         using var noisy = x + noise * sigma;
         using var expected = (noisy * model.Fc.weight![1].reshape(3, 4, 4)).abs().sum(1).mean([0]).contiguous();
         var values = expected.data<float>().ToArray();
         for (int p = 0; p < 16; p++) Assert.Equal(values[p], smooth.Raw[p], 4);
+    }
+
+    [Fact]
+    public void Should_give_the_same_map_for_any_chunking_of_the_samples()
+    {
+        using var model = ModelZoo.Create("resnet10_tiny", 3);
+        using var x = randn(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(5));
+        var one = new SmoothGrad(new GradCam(model, "layer3"), noiseLevel: 0.1, numSamples: 7, seed: 4, samplesPerBatch: 1).ExplainBatch(x, [0, 1]);
+        var all = new SmoothGrad(new GradCam(model, "layer3"), noiseLevel: 0.1, numSamples: 7, seed: 4, samplesPerBatch: 7).ExplainBatch(x, [0, 1]);
+        for (int i = 0; i < 2; i++)
+        for (int p = 0; p < one[i].Raw.Length; p++) Assert.Equal(one[i].Raw[p], all[i].Raw[p], 4);
     }
 
     [Fact]

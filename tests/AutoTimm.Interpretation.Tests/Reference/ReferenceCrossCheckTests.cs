@@ -29,7 +29,10 @@ public sealed class ReferenceCrossCheckTests : IDisposable
     private static Explainer Cam(string method, VisionModel model, string layer) => method switch
     {
         "gradcam" => new GradCam(model, layer),
-        _ => new GradCamPlusPlus(model, layer),
+        "gradcampp" => new GradCamPlusPlus(model, layer),
+        "hirescam" => new HiResCam(model, layer),
+        "xgradcam" => new XGradCam(model, layer),
+        _ => throw new ArgumentException(method),
     };
 
     [Theory]
@@ -138,5 +141,46 @@ public sealed class ReferenceCrossCheckTests : IDisposable
         using var delta = Load("reference/vit_small_ig_zeros_gausslegendre_delta.npy");
         Assert.True(Pearson(heatmap.Attributions!, Row(expected, 0)) >= 0.99999);
         Assert.True(Math.Abs(heatmap.ConvergenceDelta!.Value - delta[0].item<float>()) < 1e-5);
+    }
+
+    [Theory]
+    [InlineData("layer4", "hirescam")]
+    [InlineData("layer3", "hirescam")]
+    [InlineData("layer4", "xgradcam")]
+    [InlineData("layer3", "xgradcam")]
+    public void Should_match_pytorch_grad_cam_hirescam_and_xgradcam_on_resnet18(string layer, string method)
+    {
+        using var x = ResNetInput(4);
+        var heatmaps = Cam(method, _resnet, layer).ExplainBatch(x, Targets);
+        var predicted = Cam(method, _resnet, layer).ExplainBatch(x);
+        using var layerCam = Load($"reference/resnet18_{layer}_{method}_t269-389_cam.npy");
+        using var upsampled = F.interpolate(layerCam.unsqueeze(1), size: [128, 128], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        using var final = Load($"reference/resnet18_{layer}_{method}_t269-389_final.npy");
+        using var predCam = Load($"reference/resnet18_{layer}_{method}_pred_cam.npy");
+        using var predUpsampled = F.interpolate(predCam.unsqueeze(1), size: [128, 128], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(Pearson(heatmaps[i].Raw, Row(upsampled, i)) >= MinPearson, $"raw map, image {i}");
+            Assert.True(Pearson(heatmaps[i].Values, Row(final, i)) >= MinPearson, $"normalized map, image {i}");
+            Assert.True(Pearson(predicted[i].Raw, Row(predUpsampled, i)) >= MinPearson, $"predicted class, image {i}");
+            Assert.Equal(Targets[i], heatmaps[i].TargetClass);
+        }
+    }
+
+    [Theory]
+    [InlineData("hirescam", "t3", 3)]
+    [InlineData("xgradcam", "t3", 3)]
+    [InlineData("hirescam", "pred", null)]
+    [InlineData("xgradcam", "pred", null)]
+    public void Should_match_pytorch_grad_cam_hirescam_and_xgradcam_on_the_vit(string method, string tag, int? target)
+    {
+        using var vit = ClassifierCheckpoint.Load(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
+        using var x = Load("pytorch/vit_small_input.npy");
+        var heatmap = Cam(method, vit, "blocks.1.norm1").Explain(x, target);
+        using var layerCam = Load($"reference/vit_small_{method}_{tag}_cam.npy");
+        using var upsampled = F.interpolate(layerCam.unsqueeze(1), size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        using var final = Load($"reference/vit_small_{method}_{tag}_final.npy");
+        Assert.True(Pearson(heatmap.Raw, Row(upsampled, 0)) >= MinPearson);
+        Assert.True(Pearson(heatmap.Values, Row(final, 0)) >= MinPearson);
     }
 }

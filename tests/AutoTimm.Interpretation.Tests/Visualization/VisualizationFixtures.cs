@@ -43,9 +43,8 @@ internal static class VisualizationFixtures
         new(raw, height, width)
         {
             Method = method,
-            TargetClass = target,
-            PredictedClass = predicted,
-            Probabilities = FashionProbabilities(),
+            Target = new AutoTimm.Interpretation.Targets.ClassTarget(target),
+            Prediction = new AutoTimm.Interpretation.Engine.ClassPrediction(predicted, FashionProbabilities()),
             Layer = layer,
         };
 

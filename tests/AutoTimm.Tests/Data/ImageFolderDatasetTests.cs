@@ -1,4 +1,5 @@
 using AutoTimm.Data;
+using AutoTimm.Tests.Fixtures;
 
 namespace AutoTimm.Tests.Data;
 
@@ -74,9 +75,9 @@ public sealed class ImageFolderDatasetTests
         Put(dir, "a/2.png", "corrupt");
         Put(dir, "b/3.png", "0.3");
         Put(dir, "b/4.png", "0.5 wrong size");
-        var warnings = new List<string>();
+        var log = new ListLogger();
         var dataset = new ImageFolderDataset(dir.Path, 2, 2,
-            path => path.EndsWith("4.png") ? new float[5] : Decode(path), warnings.Add);
+            path => path.EndsWith("4.png") ? new float[5] : Decode(path), log);
 
         var readable = dataset.TryGet(0, 0);
         var skipped = dataset.TryGet(1, 0);
@@ -92,7 +93,9 @@ public sealed class ImageFolderDatasetTests
         Assert.Contains(Path.Combine(dir.Path, "a", "2.png"), direct.Message);
         Assert.Contains("FormatException", direct.Message);
         Assert.Equal(2, dataset.SkippedCount);
+        var warnings = log.Entries.Select(e => e.Message).ToList();
         Assert.Equal(2, warnings.Count);
+        Assert.All(log.Entries, e => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, e.Level));
         Assert.Contains(warnings, w => w.Contains(Path.Combine(dir.Path, "a", "2.png")) && w.Contains("FormatException"));
         Assert.Contains(dataset.SkippedFiles, kv => kv.Key.EndsWith("4.png") && kv.Value.Contains("expected 3x2x2"));
     }
@@ -102,7 +105,7 @@ public sealed class ImageFolderDatasetTests
     {
         using var dir = new TempDir();
         for (var i = 0; i < 6; i++) Put(dir, $"c{i % 2}/{i}.png", i == 2 ? "bad" : $"0.{i}");
-        var dataset = new ImageFolderDataset(dir.Path, 2, 2, Decode, _ => { });
+        var dataset = new ImageFolderDataset(dir.Path, 2, 2, Decode);
         var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Shuffle = false });
         AutoTimm.Native.TorchRuntime.EnsureLoaded();
         using var scope = TorchSharp.torch.NewDisposeScope();

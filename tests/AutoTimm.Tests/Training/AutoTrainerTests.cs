@@ -27,7 +27,6 @@ public sealed class AutoTrainerTests : IDisposable
         Resume = resume,
         Logger = logger,
         LogEveryNSteps = 2,
-        ShowProgress = false,
     };
 
     [Fact]

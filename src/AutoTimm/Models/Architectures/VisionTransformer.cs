@@ -9,7 +9,7 @@ namespace AutoTimm.Models.Architectures;
 /// <c>pos_embed</c>, <c>blocks.N.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}</c>, <c>norm</c>, <c>head</c>;
 /// class-token pooling, LayerNorm eps 1e-6), so timm ViT weights load by name and give timm's logits.
 /// </summary>
-public sealed class VisionTransformer : ImageClassifier
+public sealed class VisionTransformer : ImageClassifier, IAttentionModel
 {
     private readonly PatchEmbed _patchEmbed;
     private readonly VitBlock[] _blocks;
@@ -59,6 +59,12 @@ public sealed class VisionTransformer : ImageClassifier
 
     /// <inheritdoc/>
     public override TokenLayout TokenLayout => new(1, Spec.GridSize, Spec.GridSize);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> AttentionProbes => _blocks.Select(b => b.Attention.AttentionProbe).ToList();
+
+    /// <inheritdoc/>
+    public int? ClassTokenIndex => 0;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => _head.call(ForwardFeatures(input));

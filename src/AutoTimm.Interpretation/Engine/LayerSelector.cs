@@ -1,7 +1,7 @@
 using AutoTimm.Models;
 using static TorchSharp.torch;
 
-namespace AutoTimm.Interpretation.Methods;
+namespace AutoTimm.Interpretation.Engine;
 
 /// <summary>Picks the layer a layer-based method hooks: by dotted name, by module reference, or the model's default.</summary>
 internal static class LayerSelector

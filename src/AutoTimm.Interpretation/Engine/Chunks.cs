@@ -1,8 +1,8 @@
-namespace AutoTimm.Interpretation;
+namespace AutoTimm.Interpretation.Engine;
 
 /// <summary>
-/// The one batching rule every method shares: work items (images, image x step pairs, perturbations) are cut into
-/// consecutive chunks of at most <c>size</c>, each evaluated with one forward (and backward) pass.
+/// Cuts work items (images, image x step rows) into consecutive chunks of at most <c>size</c>, each evaluated with
+/// one forward (and backward) pass.
 /// </summary>
 internal static class Chunks
 {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AutoTimm.Interpretation.Methods;
+namespace AutoTimm.Interpretation.Engine;
 
 /// <summary>Holds a forward hook on one layer for the duration of one call and keeps the layer's latest output.</summary>
 internal sealed class ActivationCapture : IDisposable

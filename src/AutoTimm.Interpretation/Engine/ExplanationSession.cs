@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using AutoTimm.Interpretation.Targets;
+using AutoTimm.Models;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation.Engine;
+
+/// <summary>
+/// One explanation call's working state, shared by every method in the call: the model in eval mode (every module's
+/// own flag restored at the end), the forward's outputs and the gradients of target scores with respect to hooked
+/// layers, each computed once per input and reused by every method that reads the same layer (Grad-CAM, Grad-CAM++,
+/// HiResCAM and XGradCAM of one layer cost one forward and one partial backward together), and the time each method
+/// took. Hooks live only during the forward that needs them.
+/// </summary>
+/// <remarks>
+/// A session belongs to one thread and one model. Tensors it returns belong to the dispose scope the caller opened
+/// around the call.
+/// </remarks>
+public sealed class ExplanationSession : IDisposable
+{
+    private readonly EvalModeScope _mode;
+    // Results per input tensor (by reference), for the few most recent inputs: a multi-method call reuses them, a
+    // chunked method (SmoothGrad's noisy copies) moves on without piling them up.
+    private const int RememberedInputs = 4;
+    private readonly List<(Tensor Inputs, string Key, object Value)> _memo = [];
+    private readonly Dictionary<string, double> _timings = [];
+
+    internal ExplanationSession(VisionModel model)
+    {
+        Model = model;
+        Task = ExplanationTask.For(model);
+        _mode = new EvalModeScope(model);
+    }
+
+    /// <summary>The model explained.</summary>
+    public VisionModel Model { get; }
+
+    /// <summary>The model's task: default targets and prediction summaries.</summary>
+    public ExplanationTask Task { get; }
+
+    /// <summary>Milliseconds spent per method id in this session.</summary>
+    public IReadOnlyDictionary<string, double> TimingsMs => _timings;
+
+    /// <summary>The model's output for <paramref name="inputs"/> without autograd; computed once per input tensor.</summary>
+    public Tensor Output(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (Recall<Tensor>(inputs, "output") is { } cached) return cached;
+        using var _ = no_grad();
+        var output = Model.call(inputs);
+        Remember(inputs, "output", output);
+        return output;
+    }
+
+    /// <summary>Targets with nulls replaced by the task's default target for each image of <paramref name="output"/>.</summary>
+    public IExplanationTarget[] ResolveTargets(Tensor output, IReadOnlyList<IExplanationTarget?> targets)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count != output.shape[0])
+            throw new ArgumentException($"{targets.Count} targets given for {output.shape[0]} images: give exactly one target per image", nameof(targets));
+        return targets.Select((t, i) => t ?? Task.DefaultTarget(output[i])).ToArray();
+    }
+
+    /// <summary>
+    /// One forward with a hook on <paramref name="layer"/>, then the gradient of the sum of the targets' scores with
+    /// respect to that layer's output only (<c>autograd.grad</c>: no parameter gradients). Computed once per input,
+    /// layer and targets in the session.
+    /// </summary>
+    public LayerGradients GradientsAt(Tensor inputs, string layer, IReadOnlyList<IExplanationTarget?> targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        ArgumentNullException.ThrowIfNull(targets);
+        var (module, name) = LayerSelector.Resolve(Model, layer, null);
+        var key = $"gradients at {name} for {string.Join("|", targets.Select(t => t?.ToString() ?? "default"))}";
+        if (Recall<LayerGradients>(inputs, key) is { } cached) return cached;
+
+        using var capture = new ActivationCapture(module, name);
+        using var gradMode = enable_grad();
+        // The input requires grad so the hooked activation does even when every parameter is frozen.
+        var x = inputs.detach().requires_grad_(true);
+        var output = Model.call(x);
+        var activation = capture.Require();
+        if (!activation.requires_grad)
+            throw new InvalidOperationException($"layer '{name}' output does not depend differentiably on the input; choose another layer");
+        var resolved = ResolveTargets(output, targets);
+        var score = SumScores(output, resolved);
+        var gradient = GradientGuard.Grad(score, activation, "the target score");
+        var result = new LayerGradients(name, output.detach(), activation.detach(), gradient, resolved);
+        if (Recall<Tensor>(inputs, "output") is null) Remember(inputs, "output", result.Output);
+        Remember(inputs, key, result);
+        return result;
+    }
+
+    /// <summary>Gradient of the sum of each row's target score with respect to the input rows themselves.</summary>
+    public (Tensor Output, Tensor Gradient) InputGradients(Tensor rows, IReadOnlyList<IExplanationTarget> rowTargets)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(rowTargets);
+        using var gradMode = enable_grad();
+        var x = rows.detach().requires_grad_(true);
+        var output = Model.call(x);
+        var score = SumScores(output, rowTargets);
+        return (output.detach(), GradientGuard.Grad(score, x, "the target score"));
+    }
+
+    /// <summary>
+    /// A forward that also returns every block's attention probabilities <c>[N, heads, T, T]</c>, through the model's
+    /// <see cref="IAttentionModel"/> probes; with <paramref name="withGradients"/> they stay on the autograd graph.
+    /// </summary>
+    public (Tensor Output, Tensor[] Attention) ForwardWithAttention(Tensor inputs, bool withGradients)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var attentionModel = Model as IAttentionModel ?? throw new NotSupportedException(AttentionUnavailable(Model));
+        var captures = attentionModel.AttentionProbes.Select((probe, i) => new ActivationCapture(probe, $"attention probe of block {i}")).ToList();
+        try
+        {
+            using var gradMode = withGradients ? enable_grad() : no_grad();
+            var output = Model.call(withGradients ? inputs.detach().requires_grad_(true) : inputs);
+            return (output, captures.Select(c => c.Require()).ToArray());
+        }
+        finally
+        {
+            foreach (var capture in captures) capture.Dispose();
+        }
+    }
+
+    /// <summary>Why attention methods do not apply to <paramref name="model"/>, or null when they do.</summary>
+    public static string? AttentionUnavailable(VisionModel model) => model is IAttentionModel
+        ? null
+        : $"{model?.Config.Arch} has no attention layers (attention methods need a transformer implementing IAttentionModel); use gradcam, gradcampp, integrated_gradients or smoothgrad for CNNs";
+
+    /// <summary>Sum over rows of each row's target score: one backward explains the whole chunk.</summary>
+    public static Tensor SumScores(Tensor output, IReadOnlyList<IExplanationTarget> targets)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count != output.shape[0])
+            throw new ArgumentException($"{targets.Count} targets for {output.shape[0]} output rows");
+        Tensor? total = null;
+        for (int i = 0; i < targets.Count; i++)
+        {
+            var score = targets[i].Score(output[i]);
+            total = total is null ? score : total + score;
+        }
+        return total!;
+    }
+
+    private T? Recall<T>(Tensor inputs, string key) where T : class =>
+        _memo.FirstOrDefault(m => ReferenceEquals(m.Inputs, inputs) && m.Key == key).Value as T;
+
+    private void Remember(Tensor inputs, string key, object value)
+    {
+        if (!_memo.Any(m => ReferenceEquals(m.Inputs, inputs)))
+        {
+            var distinct = _memo.Select(m => m.Inputs).Distinct(ReferenceEqualityComparer.Instance).ToList();
+            if (distinct.Count >= RememberedInputs) _memo.RemoveAll(m => ReferenceEquals(m.Inputs, distinct[0]));
+        }
+        _memo.Add((inputs, key, value));
+    }
+
+    /// <summary>Runs <paramref name="work"/> and adds its wall time to <paramref name="method"/>'s timing.</summary>
+    internal T Timed<T>(string method, Func<T> work)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _timings[method] = _timings.GetValueOrDefault(method) + clock.Elapsed.TotalMilliseconds;
+        }
+    }
+
+    /// <summary>Restores the model's training flags.</summary>
+    public void Dispose() => _mode.Dispose();
+}
+
+/// <summary>What <see cref="ExplanationSession.GradientsAt"/> computed for one layer.</summary>
+/// <param name="Layer">Dotted name of the layer.</param>
+/// <param name="Output">The model's output.</param>
+/// <param name="Activation">The layer's output.</param>
+/// <param name="Gradient">Gradient of the summed target scores with respect to <paramref name="Activation"/>.</param>
+/// <param name="Targets">The targets explained, one per image.</param>
+public sealed record LayerGradients(string Layer, Tensor Output, Tensor Activation, Tensor Gradient, IReadOnlyList<IExplanationTarget> Targets);
