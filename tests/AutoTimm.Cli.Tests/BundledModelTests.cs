@@ -38,6 +38,8 @@ public sealed class BundledModelTests : IDisposable
         Assert.All(json.GetProperty("results").EnumerateObject(), p => Assert.True(File.Exists(p.Value.GetString())));
         Assert.True(File.Exists(json.GetProperty("raw").GetProperty("integrated_gradients_attr").GetString()));
         Assert.Equal(9, json.GetProperty("predicted_class").GetInt32()); // the canvas shows an ankle boot
+        // The oneDNN decision the explanation ran under is recorded.
+        Assert.Equal(AutoTimm.Native.TorchRuntime.OneDnn.Isa, json.GetProperty("runtime").GetProperty("onednn_isa").GetString());
     }
 
     [Fact]

@@ -24,6 +24,17 @@ internal static class CliRunner
         throw new FileNotFoundException($"fixture tests/fixtures/{relative} not found", relative);
     }
 
+    /// <summary>A file of the repository, found by walking up from the test binaries.</summary>
+    public static string RepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}", relative);
+    }
+
     /// <summary>A file under the repository's assets/samples.</summary>
     public static string Sample(string relative)
     {

@@ -56,7 +56,7 @@ public sealed class PredictCommandTests
     public void Should_report_usage_errors_as_json()
     {
         var (code, json) = CliRunner.Run("predict", "--bogus");
-        Assert.Equal(1, code);
+        Assert.Equal(CliApp.UsageError, code);
         Assert.Contains("--bogus", json.GetProperty("error").GetString());
     }
 }

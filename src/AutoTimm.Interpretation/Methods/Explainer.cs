@@ -127,6 +127,7 @@ public abstract class Explainer : IDisposable
         int n = (int)maps.shape[0], h = (int)maps.shape[1], w = (int)maps.shape[2];
         if (raw.Targets.Count != n) throw new InvalidOperationException($"{Method} returned {raw.Targets.Count} targets for {n} maps");
         var attributions = raw.Attributions?.detach().to(ScalarType.Float32, CPU).contiguous();
+        var deltas = raw.Deltas?.detach().to(ScalarType.Float64, CPU).data<double>().ToArray();
         for (int i = 0; i < n; i++)
         {
             var values = maps[i].data<float>().ToArray();
@@ -140,7 +141,7 @@ public abstract class Explainer : IDisposable
                 Layer = raw.Layer,
                 NativeResolution = raw.NativeResolution == default ? (h, w) : raw.NativeResolution,
                 Attributions = attributions?[i].data<float>().ToArray(),
-                ConvergenceDelta = raw.Deltas?[i],
+                ConvergenceDelta = deltas?[i],
             };
         }
     }

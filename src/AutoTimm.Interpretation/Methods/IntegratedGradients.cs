@@ -127,12 +127,9 @@ public sealed class IntegratedGradients : Explainer
         });
 
         var attributions = difference * integral;
-        var deltas = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double change = resolved[i].Score(output[i]).item<float>() - resolved[i].Score(baselineOutput[i]).item<float>();
-            deltas[i] = attributions[i].sum().item<float>() - change;
-        }
+        // Computed on the model's device: the host reads them only when the heatmaps are made.
+        var change = stack(Enumerable.Range(0, n).Select(i => resolved[i].Score(output[i]) - resolved[i].Score(baselineOutput[i])).ToArray());
+        var deltas = attributions.sum([1, 2, 3]) - change;
         return new RawExplanation(attributions.abs().sum(1), output, resolved)
         {
             Attributions = attributions,

@@ -18,6 +18,6 @@ public sealed record RawExplanation(Tensor Maps, Tensor Output, IReadOnlyList<IE
     /// <summary>Per-channel input attributions <c>[N,3,H,W]</c>, for gradient methods.</summary>
     public Tensor? Attributions { get; init; }
 
-    /// <summary>Completeness errors per image, for Integrated Gradients.</summary>
-    public double[]? Deltas { get; init; }
+    /// <summary>Completeness errors per image <c>[N]</c>, for Integrated Gradients (on the model's device).</summary>
+    public Tensor? Deltas { get; init; }
 }

@@ -68,7 +68,10 @@ public static partial class TorchRuntime
     private static string LoadGlue()
     {
         var torchSharp = typeof(torch).Assembly;
-        NativeLibrary.TryLoad("torch_cpu", torchSharp, null, out _);
+        // TorchSharp leaves the backend to the application; without one its glue fails with an undefined C++ symbol.
+        if (!NativeLibrary.TryLoad("torch_cpu", torchSharp, null, out _) && NativeFiles.Find(torchSharp, "libtorch_cpu.so").Count == 0)
+            throw new TorchRuntimeException(
+                "libtorch was not found: TorchSharp leaves the backend to the application. Add the package libtorch-cpu-linux-x64 (version 2.10.0, for CPU on Linux) to your application: dotnet add package libtorch-cpu-linux-x64 --version 2.10.0");
         var copies = NativeFiles.Find(torchSharp, GlueFileName);
         if (copies.Count == 0)
             throw new TorchRuntimeException(
