@@ -9,7 +9,7 @@ namespace AutoTimm.Cli.Tests;
 public sealed class LibraryConsumptionTests
 {
     [Fact]
-    public void Should_build_and_run_the_readme_snippet_in_a_new_console_app()
+    public async Task Should_build_and_run_the_readme_snippet_in_a_new_console_app()
     {
         var script = CliRunner.RepositoryFile("scripts/check-library-consumption.sh");
         var work = Path.Combine(Path.GetTempPath(), $"autotimm-library-{Guid.NewGuid():N}");
@@ -20,9 +20,9 @@ public sealed class LibraryConsumptionTests
             start.ArgumentList.Add(work);
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{stdout}\n{stderr.Result}");
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{stdout}\n{await stderr}");
             Assert.Contains("Predicted: ", stdout);
             Assert.Contains("compared: gradcam, gradcampp, xgradcam, integrated_gradients; not run: 0", stdout);
             Assert.Contains("rollout grid: (8, 8)", stdout);

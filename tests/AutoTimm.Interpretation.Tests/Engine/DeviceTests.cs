@@ -1,67 +1,61 @@
-using AutoTimm.Interpretation.Engine;
-using AutoTimm.Interpretation.Methods;
-using AutoTimm.Interpretation.Targets;
-using AutoTimm.Interpretation.Tests.Models;
-using AutoTimm.Models;
-using TorchSharp;
-using static TorchSharp.torch;
+using System.Text.RegularExpressions;
 
 namespace AutoTimm.Interpretation.Tests.Engine;
 
 /// <summary>
-/// Every tensor a method makes lives on the model's device. CUDA cannot run here, so the model and input move to
-/// libtorch's "meta" device, which computes shapes only: any tensor created on the CPU and mixed into the model path
-/// makes libtorch refuse the operation ("expected all tensors to be on the same device"), and any host read of a
-/// value on the path fails too.
+/// Every tensor an explainer makes lives on the model's device, so moving the model is the only change a CUDA run
+/// needs. CUDA cannot run here, and this libtorch build has no "meta" kernels for convolution or ReLU to run the
+/// methods device-free, so the rule is checked in the source: every tensor factory call on the explanation path
+/// names its device (the input's, the output's, or the model's).
 /// </summary>
-public sealed class DeviceTests
+public sealed partial class DeviceTests
 {
-    [Theory]
-    [InlineData("gradcam", null)]
-    [InlineData("gradcampp", null)]
-    [InlineData("hirescam", null)]
-    [InlineData("xgradcam", null)]
-    [InlineData("integrated_gradients", IgBaseline.Black)]
-    [InlineData("integrated_gradients", IgBaseline.White)]
-    [InlineData("integrated_gradients", IgBaseline.Zeros)]
-    [InlineData("integrated_gradients", IgBaseline.Blur)]
-    [InlineData("integrated_gradients", IgBaseline.Random)]
-    [InlineData("smoothgrad", null)]
-    public void Should_create_every_tensor_on_the_models_device(string method, IgBaseline? baseline)
+    [Fact]
+    public void Should_name_the_device_of_every_tensor_the_explanation_path_creates()
     {
-        var meta = new Device(DeviceType.META);
-        using var model = new TinyConvNet(1);
-        model.to(meta);
-        Assert.Equal(DeviceType.META, model.Device.type);
-        using var x = randn([2, 3, 8, 8], device: meta);
-        var options = ExplanationOptions.Default
-            .With(new IntegratedGradientsOptions { Steps = 3, Baseline = baseline ?? IgBaseline.Black, InternalBatchSize = 4 })
-            .With(new SmoothGradOptions { Samples = 3, SamplesPerBatch = 2 });
-        using var explainer = MethodRegistry.Create(method, model, options);
-        using var session = new ExplanationSession(model);
-        using var scope = NewDisposeScope();
-        var raw = explainer.Compute(session, x, [new ClassTarget(0), new ClassTarget(2)]);
-        Assert.Equal(DeviceType.META, raw.Maps.device_type);
-        Assert.Equal(new long[] { 2, 8, 8 }, raw.Maps.shape);
-        Assert.Equal(DeviceType.META, raw.Output.device_type);
-        if (raw.Attributions is { } attributions) Assert.Equal(DeviceType.META, attributions.device_type);
-        if (raw.Deltas is { } deltas) Assert.Equal(DeviceType.META, deltas.device_type);
+        var root = SourceRoot();
+        var files = new[] { "Methods", "Engine", "Internal" }
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs"))
+            .ToList();
+        Assert.True(files.Count > 20, $"found only {files.Count} source files under {root}");
+        var missing = new List<string>();
+        int factories = 0;
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            foreach (Match match in FactoryCall().Matches(text))
+            {
+                factories++;
+                int end = text.IndexOf(';', match.Index);
+                var statement = text[match.Index..(end < 0 ? text.Length : end)];
+                if (!statement.Contains("device", StringComparison.Ordinal))
+                    missing.Add($"{Path.GetFileName(file)}:{text[..match.Index].Count(c => c == '\n') + 1}: {statement.Split('\n')[0].Trim()}");
+            }
+        }
+        Assert.True(factories >= 8, $"only {factories} tensor factory calls found; is the pattern still right?");
+        Assert.True(missing.Count == 0, "tensor created without naming a device:\n" + string.Join("\n", missing));
     }
 
     [Fact]
-    public void Should_run_attention_methods_on_the_models_device()
+    public void Should_catch_a_factory_call_without_a_device()
     {
-        var meta = new Device(DeviceType.META);
-        using var vit = ModelZoo.Create("vit_femto_patch8_32", 4);
-        vit.to(meta);
-        using var x = randn([1, 3, 32, 32], device: meta);
-        foreach (var method in new[] { "attention_rollout", "transformer_attribution" })
-        {
-            using var explainer = MethodRegistry.Create(method, vit);
-            using var session = new ExplanationSession(vit);
-            using var scope = NewDisposeScope();
-            var raw = explainer.Compute(session, x, [new ClassTarget(1)]);
-            Assert.Equal(DeviceType.META, raw.Maps.device_type);
-        }
+        Assert.Matches(FactoryCall(), "var t = tensor(new float[] { 1 });");
+        Assert.Matches(FactoryCall(), "var e = eye(5, dtype: x.dtype);");
+        Assert.DoesNotMatch(FactoryCall(), "var z = zeros_like(x);");
+        Assert.DoesNotMatch(FactoryCall(), "var y = x.ones();");
     }
+
+    private static string SourceRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+    {
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(path)!); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "AutoTimm.Interpretation");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("src/AutoTimm.Interpretation not found above the test sources");
+    }
+
+    /// <summary>A call of a libtorch tensor factory (not a <c>_like</c> variant, not a method on a tensor).</summary>
+    [GeneratedRegex(@"(?<![\w.])(tensor|zeros|ones|empty|full|randn|rand|randint|eye|arange|linspace)\(")]
+    private static partial Regex FactoryCall();
 }
