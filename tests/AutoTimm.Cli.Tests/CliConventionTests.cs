@@ -55,4 +55,20 @@ public sealed class CliConventionTests
         Assert.Equal(1, code);
         Assert.Contains("does-not-exist.png", json.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public void Should_check_the_device_name_as_usage_and_cuda_availability_as_a_runtime_error()
+    {
+        var image = CliRunner.Sample("canvases/canvas_test_00003.png");
+        var (usage, usageJson) = CliRunner.Run("predict", "--image", image, "--device", "gpu");
+        Assert.Equal(CliApp.UsageError, usage);
+        Assert.Contains("give cpu, cuda or cuda:N", usageJson.GetProperty("error").GetString());
+        var (code, json) = CliRunner.Run("predict", "--image", image, "--device", "cuda:0");
+        if (TorchSharp.torch.cuda.is_available()) return;
+        Assert.Equal(1, code);
+        Assert.Contains("CUDA is not available", json.GetProperty("error").GetString());
+        var (cpu, cpuJson) = CliRunner.Run("predict", "--image", image, "--device", "cpu");
+        Assert.Equal(0, cpu);
+        Assert.Equal(1, cpuJson.GetProperty("predicted_class").GetInt32());
+    }
 }

@@ -15,13 +15,41 @@ internal sealed class ModelOptions
 
     public Option<int?> NumClasses { get; } = new("--num-classes") { Description = "Number of classes, for checkpoints without AutoTimm metadata (default: the classifier weight's rows, else hyper_parameters.num_classes)" };
 
+    public Option<string> Device { get; } = CreateDeviceOption();
+
     public void AddTo(Command command)
     {
         command.Options.Add(Checkpoint);
         command.Options.Add(Arch);
         command.Options.Add(NumClasses);
+        command.Options.Add(Device);
     }
 
-    public ImageClassifier Load(ParseResult parse) =>
-        ClassifierCheckpoint.Load(parse.GetValue(Checkpoint) ?? BundledModels.CnnPath, parse.GetValue(Arch), parse.GetValue(NumClasses));
+    /// <summary>Loads the model and moves it to the chosen device; inputs follow the model.</summary>
+    public ImageClassifier Load(ParseResult parse)
+    {
+        var model = ClassifierCheckpoint.Load(parse.GetValue(Checkpoint) ?? BundledModels.CnnPath, parse.GetValue(Arch), parse.GetValue(NumClasses));
+        try
+        {
+            model.MoveTo(ModelDevices.Parse(parse.GetValue(Device)!));
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static Option<string> CreateDeviceOption()
+    {
+        var option = new Option<string>("--device") { Description = "Device the model runs on: cpu, cuda or cuda:N (CUDA needs a CUDA libtorch package)", DefaultValueFactory = _ => "cpu" };
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (!ModelDevices.IsWellFormed(value))
+                result.AddError($"--device '{value}' is not a device; give cpu, cuda or cuda:N (N a GPU index)");
+        });
+        return option;
+    }
 }

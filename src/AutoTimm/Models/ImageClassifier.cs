@@ -44,7 +44,7 @@ public abstract class ImageClassifier : VisionModel
     public Prediction Predict(Imaging.ImageInput image, int topK = 5)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var input = image.ToModelInput(Config.Preprocess);
+        using var input = image.ToModelInput(Config.Preprocess, Device);
         return Predict(input, topK)[0];
     }
 
@@ -60,7 +60,7 @@ public abstract class ImageClassifier : VisionModel
         {
             using var _ = inference_mode();
             using var scope = NewDisposeScope();
-            var logits = call(input).to_type(ScalarType.Float32);
+            var logits = call(input.to(Device)).to(ScalarType.Float32, CPU);
             if (!logits.isfinite().all().item<bool>())
                 throw new InvalidOperationException($"{Config.Arch} produced non-finite logits; check the input for NaN/Inf values");
             var probabilities = logits.softmax(1);

@@ -42,6 +42,13 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
     /// <summary>The device of the model's parameters (CPU for a model without any): where its inputs must live.</summary>
     public Device Device => parameters().FirstOrDefault()?.device ?? CPU;
 
+    /// <summary>Moves the model's parameters and buffers to <paramref name="device"/>; explanations and predictions follow it.</summary>
+    public void MoveTo(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (Device != device) this.to(device);
+    }
+
     /// <summary>Checks that an input batch has the shape this model accepts, with an error that names both shapes.</summary>
     protected void ValidateInput(Tensor input, bool fixedSize)
     {

@@ -28,7 +28,7 @@ public static class ClassificationEvaluator
                 using (batch)
                 using (var scope = NewDisposeScope())
                 {
-                    var logits = model.call(batch.Images);
+                    var logits = model.call(batch.Images.to(model.Device)).to(CPU);
                     lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
                     var predicted = logits.argmax(1).data<long>().ToArray();
                     var labels = batch.Labels.data<long>().ToArray();
