@@ -70,6 +70,14 @@ internal sealed record HostSignature(string Description, string Libtorch, IReadO
         var torchSharp = typeof(torch).Assembly;
         var version = torchSharp.GetName().Version?.ToString() ?? "?";
         var library = NativeFiles.Find(torchSharp, "libtorch_cpu.so").FirstOrDefault();
-        return library is null ? $"TorchSharp {version}" : $"TorchSharp {version}, libtorch_cpu.so {new FileInfo(library).Length} bytes";
+        return library is null ? $"TorchSharp {version}" : $"TorchSharp {version}, libtorch_cpu.so {LibrarySize(library)} bytes";
+    }
+
+    /// <summary>A library's size; apps may link the large natives instead of copying them, so a link's is its target's.</summary>
+    internal static long LibrarySize(string path)
+    {
+        var file = new FileInfo(path);
+        var target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+        return target.Length;
     }
 }

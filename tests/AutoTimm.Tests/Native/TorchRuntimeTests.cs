@@ -91,4 +91,23 @@ public sealed class TorchRuntimeTests
         var set = flags.Split(' ').ToHashSet();
         Assert.Equal(expected, string.Join(",", OneDnnIsa.Candidates(set)));
     }
+
+    [Fact]
+    public void Should_key_the_verdict_by_the_library_a_link_points_to()
+    {
+        var dir = Directory.CreateTempSubdirectory("autotimm-signature-");
+        try
+        {
+            var library = Path.Combine(dir.FullName, "libtorch_cpu.so");
+            File.WriteAllBytes(library, new byte[12345]);
+            var link = Path.Combine(dir.FullName, "linked.so");
+            File.CreateSymbolicLink(link, library);
+            Assert.Equal(12345, HostSignature.LibrarySize(library));
+            Assert.Equal(12345, HostSignature.LibrarySize(link));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
