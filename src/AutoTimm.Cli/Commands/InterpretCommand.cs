@@ -33,7 +33,12 @@ internal static class InterpretCommand
         taskClass.AcceptOnlyFromAmong(Enum.GetNames<ModelTask>());
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
         var targetLayer = new Option<string?>("--target-layer") { Description = "Layer for CAM methods, dotted name (default: last spatial feature layer)" };
-        var colormap = new Option<string>("--colormap") { Description = "Colormap of the figures", DefaultValueFactory = _ => "viridis" };
+        var colormap = new Option<string>("--colormap")
+        {
+            Description = $"Colormap of the figures: {string.Join(", ", Colormaps.Names)} (append _r to reverse one)",
+            HelpName = "name",
+            DefaultValueFactory = _ => "viridis",
+        };
         colormap.AcceptOnlyFromAmong([.. Colormaps.Names, .. Colormaps.Names.Select(n => n + "_r")]);
         var alpha = new Option<double>("--alpha") { Description = "Heatmap opacity in overlays, 0..1", DefaultValueFactory = _ => 0.4 };
         alpha.Validators.Add(result =>
