@@ -20,7 +20,7 @@ internal static class MethodRun
         ArgumentNullException.ThrowIfNull(methods);
         var descriptors = methods.Select(MethodRegistry.Get).DistinctBy(m => m.Id).ToList();
         if (descriptors.Count == 0) throw new ArgumentException("no methods given", nameof(methods));
-        InputValidation.CheckBatch(input, model);
+        model.CheckInput(input);
         if (input.shape[0] != 1) throw new ArgumentException($"one image at a time; got a batch of {input.shape[0]}", nameof(input));
 
         var heatmaps = new Dictionary<string, Heatmap>();

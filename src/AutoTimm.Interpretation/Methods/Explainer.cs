@@ -103,7 +103,7 @@ public abstract class Explainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        InputValidation.CheckBatch(inputs, Model);
+        Model.CheckInput(inputs);
         int n = (int)inputs.shape[0];
         if (targets is not null && targets.Count != n)
             throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));

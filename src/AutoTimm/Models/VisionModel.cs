@@ -49,14 +49,36 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
         if (Device != device) this.to(device);
     }
 
-    /// <summary>Checks that an input batch has the shape this model accepts, with an error that names both shapes.</summary>
-    protected void ValidateInput(Tensor input, bool fixedSize)
+    /// <summary>Whether the model accepts only its configured input size (a ViT's position embeddings fix it).</summary>
+    public virtual bool FixedInputSize => false;
+
+    /// <summary>
+    /// The one check of a model input batch before any work: shape <c>[N,3,H,W]</c> (at the configured size when
+    /// <see cref="FixedInputSize"/>), at least one image, floating point, finite. Errors name the shape found and the
+    /// shape expected.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input does not fit; the message says how.</exception>
+    public void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckShape(input);
+        if (input.shape[0] == 0)
+            throw new ArgumentException($"{Config.Arch}: the input batch is empty", nameof(input));
+        if (!input.is_floating_point())
+            throw new ArgumentException($"{Config.Arch} expects a floating-point input, got {input.dtype}", nameof(input));
+        using var finite = input.isfinite().all();
+        if (!finite.item<bool>())
+            throw new ArgumentException($"{Config.Arch}: the input contains NaN or Inf values", nameof(input));
+    }
+
+    /// <summary>The shape part of <see cref="CheckInput"/>: cheap enough for every forward.</summary>
+    protected void CheckShape(Tensor input)
     {
         var p = Config.Preprocess;
-        bool ok = input.dim() == 4 && input.shape[1] == 3 && (!fixedSize || (input.shape[2] == p.Height && input.shape[3] == p.Width));
+        bool ok = input.dim() == 4 && input.shape[1] == 3 && (!FixedInputSize || (input.shape[2] == p.Height && input.shape[3] == p.Width));
         if (!ok)
         {
-            var expected = fixedSize ? $"[N,3,{p.Height},{p.Width}]" : "[N,3,H,W]";
+            var expected = FixedInputSize ? $"[N,3,{p.Height},{p.Width}]" : "[N,3,H,W]";
             throw new ArgumentException(
                 $"{Config.Arch} expects input of shape {expected}, got [{string.Join(",", input.shape)}]", nameof(input));
         }

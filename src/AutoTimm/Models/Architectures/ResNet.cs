@@ -67,7 +67,7 @@ public sealed class ResNet : ImageClassifier
     /// <inheritdoc/>
     public override Tensor ForwardFeatures(Tensor input)
     {
-        ValidateInput(input, fixedSize: false);
+        CheckShape(input);
         var x = F.relu(_bn1.call(_conv1.call(ChannelsLast.Of(input))));
         if (!Spec.SmallInput) x = F.max_pool2d(x, kernel_size: 3, stride: 2, padding: 1);
         foreach (var stage in _stages)

@@ -67,6 +67,9 @@ public sealed class VisionTransformer : ImageClassifier, IAttentionModel
     public int? ClassTokenIndex => 0;
 
     /// <inheritdoc/>
+    public override bool FixedInputSize => true;
+
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input) => _head.call(ForwardFeatures(input));
 
     /// <inheritdoc/>
@@ -75,7 +78,7 @@ public sealed class VisionTransformer : ImageClassifier, IAttentionModel
     /// <summary>All final normalized tokens <c>[N, T, D]</c> (class token first).</summary>
     public Tensor ForwardTokens(Tensor input)
     {
-        ValidateInput(input, fixedSize: true);
+        CheckShape(input);
         var x = _patchEmbed.call(input);
         x = cat([ClsToken.expand(x.shape[0], -1, -1), x], 1) + PosEmbed;
         foreach (var block in _blocks)
