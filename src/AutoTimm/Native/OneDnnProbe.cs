@@ -23,22 +23,24 @@ internal static class OneDnnProbe
     internal sealed record Case(string Name, int Batch, int InChannels, int OutChannels, int Kernel, int Stride, int Padding, int Size);
 
     /// <summary>
+    /// Sized so that the whole probe (one child: start-up ~0.85 s, checks ~0.5 s) stays under 2 s on a 2-core machine;
+    /// the 1x1 stride-2 256-to-512 case keeps the batch of 3 it was found wrong with.
     /// The shapes that were seen wrong (1x1 stride-2 NHWC forward, 3x3 stride-1 and patch-size stride NCHW input
     /// gradients) and those this project's models run: ResNet stems and blocks, convolutional ViT stems, patch
     /// embeddings.
     /// </summary>
     public static readonly IReadOnlyList<Case> Cases =
     [
-        new("7x7/2 3->64 @224", 1, 3, 64, 7, 2, 3, 224),
-        new("3x3/1 3->64 @64", 3, 3, 64, 3, 1, 1, 64),
-        new("3x3/1 64->64 @32", 3, 64, 64, 3, 1, 1, 32),
-        new("3x3/2 64->128 @32", 3, 64, 128, 3, 2, 1, 32),
+        new("7x7/2 3->64 @112", 1, 3, 64, 7, 2, 3, 112),
+        new("3x3/1 3->64 @64", 1, 3, 64, 3, 1, 1, 64),
+        new("3x3/1 64->64 @32", 1, 64, 64, 3, 1, 1, 32),
+        new("3x3/2 64->128 @32", 1, 64, 128, 3, 2, 1, 32),
         new("3x3/2 3->32 @64", 3, 3, 32, 3, 2, 1, 64),
         new("1x1/2 64->128 @32", 3, 64, 128, 1, 2, 0, 32),
         new("1x1/2 256->512 @16", 3, 256, 512, 1, 2, 0, 16),
         new("1x1/1 256->512 @8", 3, 256, 512, 1, 1, 0, 8),
         new("8x8/8 3->96 @64", 3, 3, 96, 8, 8, 0, 64),
-        new("16x16/16 3->192 @224", 1, 3, 192, 16, 16, 0, 224),
+        new("16x16/16 3->192 @112", 1, 3, 192, 16, 16, 0, 112),
     ];
 
     /// <summary>Checks every case, in NCHW and NHWC, forward and both backward passes, in this process.</summary>
