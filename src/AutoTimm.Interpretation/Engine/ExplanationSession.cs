@@ -22,7 +22,7 @@ public sealed class ExplanationSession : IDisposable
     // Results per input tensor (by reference), for the few most recent inputs: a multi-method call reuses them, a
     // chunked method (SmoothGrad's noisy copies) moves on without piling them up.
     private const int RememberedInputs = 4;
-    private readonly List<(Tensor Inputs, string Key, object Value)> _memo = [];
+    private readonly List<(Tensor Inputs, string Key, IReadOnlyList<IExplanationTarget?> Targets, object Value)> _memo = [];
     private readonly Dictionary<string, double> _timings = [];
 
     internal ExplanationSession(VisionModel model)
@@ -45,10 +45,10 @@ public sealed class ExplanationSession : IDisposable
     public Tensor Output(Tensor inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (Recall<Tensor>(inputs, "output") is { } cached) return cached;
+        if (Recall<Tensor>(inputs, "output", []) is { } cached) return cached;
         using var _ = no_grad();
         var output = Model.call(inputs);
-        Remember(inputs, "output", output);
+        Remember(inputs, "output", [], output);
         return output;
     }
 
@@ -73,8 +73,8 @@ public sealed class ExplanationSession : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(layer);
         ArgumentNullException.ThrowIfNull(targets);
         var (module, name) = LayerSelector.Resolve(Model, layer, null);
-        var key = $"gradients at {name} for {string.Join("|", targets.Select(t => t?.ToString() ?? "default"))}";
-        if (Recall<LayerGradients>(inputs, key) is { } cached) return cached;
+        var key = $"gradients at {name}";
+        if (Recall<LayerGradients>(inputs, key, targets) is { } cached) return cached;
 
         using var capture = new ActivationCapture(module, name);
         using var gradMode = enable_grad();
@@ -88,8 +88,8 @@ public sealed class ExplanationSession : IDisposable
         var score = SumScores(output, resolved);
         var gradient = GradientGuard.Grad(score, activation, "the target score");
         var result = new LayerGradients(name, output.detach(), activation.detach(), gradient, resolved);
-        if (Recall<Tensor>(inputs, "output") is null) Remember(inputs, "output", result.Output);
-        Remember(inputs, key, result);
+        if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], result.Output);
+        Remember(inputs, key, [.. targets], result);
         return result;
     }
 
@@ -147,17 +147,18 @@ public sealed class ExplanationSession : IDisposable
         return total!;
     }
 
-    private T? Recall<T>(Tensor inputs, string key) where T : class =>
-        _memo.FirstOrDefault(m => ReferenceEquals(m.Inputs, inputs) && m.Key == key).Value as T;
+    // Targets match by Equals: value equality for records such as ClassTarget, reference equality for other classes.
+    private T? Recall<T>(Tensor inputs, string key, IReadOnlyList<IExplanationTarget?> targets) where T : class =>
+        _memo.FirstOrDefault(m => ReferenceEquals(m.Inputs, inputs) && m.Key == key && m.Targets.SequenceEqual(targets)).Value as T;
 
-    private void Remember(Tensor inputs, string key, object value)
+    private void Remember(Tensor inputs, string key, IReadOnlyList<IExplanationTarget?> targets, object value)
     {
         if (!_memo.Any(m => ReferenceEquals(m.Inputs, inputs)))
         {
             var distinct = _memo.Select(m => m.Inputs).Distinct(ReferenceEqualityComparer.Instance).ToList();
             if (distinct.Count >= RememberedInputs) _memo.RemoveAll(m => ReferenceEquals(m.Inputs, distinct[0]));
         }
-        _memo.Add((inputs, key, value));
+        _memo.Add((inputs, key, targets, value));
     }
 
     /// <summary>Runs <paramref name="work"/> and adds its wall time to <paramref name="method"/>'s timing.</summary>

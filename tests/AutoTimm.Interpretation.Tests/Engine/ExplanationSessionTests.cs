@@ -74,4 +74,29 @@ public sealed class ExplanationSessionTests
         for (int p = 0; p < one[i].Attributions!.Length; p++)
             Assert.Equal(one[i].Attributions![p], many[i].Attributions![p], 5);
     }
+
+    private sealed class ScaledClassTarget(int cls, float scale) : AutoTimm.Interpretation.Targets.IExplanationTarget
+    {
+        public int? ClassIndex => cls;
+
+        public Tensor Score(Tensor output) => output[cls] * scale;
+
+        public string Describe(Func<int, string> labelOf) => $"{scale} x {labelOf(cls)}";
+    }
+
+    [Fact]
+    public void Should_share_gradients_only_between_equal_targets()
+    {
+        using var model = new TinyConvNet(1);
+        using var x = randn(1, 3, 8, 8, generator: new TorchSharp.torch.Generator(6));
+        using var session = new ExplanationSession(model);
+        using var scope = NewDisposeScope();
+        var two = session.GradientsAt(x, "relu", [new ScaledClassTarget(1, 2f)]);
+        var three = session.GradientsAt(x, "relu", [new ScaledClassTarget(1, 3f)]);
+        Assert.NotSame(two, three);
+        Assert.True((three.Gradient - two.Gradient * 1.5f).abs().max().item<float>() < 1e-6f);
+        // Equal records share.
+        Assert.Same(session.GradientsAt(x, "relu", [new AutoTimm.Interpretation.Targets.ClassTarget(2)]),
+            session.GradientsAt(x, "relu", [new AutoTimm.Interpretation.Targets.ClassTarget(2)]));
+    }
 }
