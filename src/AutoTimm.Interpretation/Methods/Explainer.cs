@@ -79,10 +79,12 @@ public abstract class Explainer : IDisposable
             throw new ArgumentException($"{targets.Count} targets given for {images.Count} images: give exactly one target per image", nameof(targets));
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var heatmaps = new List<Heatmap>(images.Count);
+        // Looked up once: Device enumerates the model's parameters.
+        var device = Model.Device;
         foreach (var (start, count) in Chunks.Of(images.Count, batchSize))
         {
             using var scope = NewDisposeScope();
-            var chunk = cat(images.Skip(start).Take(count).Select(i => i.ToModelInput(Model.Config.Preprocess, Model.Device)).ToArray(), 0);
+            var chunk = cat(images.Skip(start).Take(count).Select(i => i.ToModelInput(Model.Config.Preprocess, device)).ToArray(), 0);
             heatmaps.AddRange(ExplainTargets(chunk, targets?.Skip(start).Take(count).ToArray(), batchSize));
         }
         return heatmaps;
@@ -110,10 +112,11 @@ public abstract class Explainer : IDisposable
         var resolved = targets ?? new IExplanationTarget?[n];
         var heatmaps = new List<Heatmap>(n);
         using var session = new ExplanationSession(Model);
+        var device = Model.Device;
         foreach (var (start, count) in Chunks.Of(n, batchSize))
         {
             using var scope = NewDisposeScope();
-            var chunk = inputs.narrow(0, start, count).to(ScalarType.Float32, Model.Device);
+            var chunk = inputs.narrow(0, start, count).to(ScalarType.Float32, device);
             var raw = session.Timed(Method, () => Compute(session, chunk, resolved.Skip(start).Take(count).ToArray()));
             heatmaps.AddRange(ToHeatmaps(session, raw));
         }
