@@ -28,7 +28,7 @@ internal sealed class ModelOptions
     /// <summary>Loads the model and moves it to the chosen device; inputs follow the model.</summary>
     public ImageClassifier Load(ParseResult parse)
     {
-        var model = ClassifierCheckpoint.Load(parse.GetValue(Checkpoint) ?? BundledModels.CnnPath, parse.GetValue(Arch), parse.GetValue(NumClasses));
+        var model = ImageClassifier.LoadFromCheckpoint(parse.GetValue(Checkpoint) ?? BundledModels.CnnPath, parse.GetValue(Arch), parse.GetValue(NumClasses));
         try
         {
             model.MoveTo(ModelDevices.Parse(parse.GetValue(Device)!));

@@ -21,13 +21,10 @@ public abstract class ImageClassifier : VisionModel
 
     /// <summary>
     /// Loads a classifier from a native checkpoint, or from PyTorch weights given the architecture (as
-    /// <c>ImageClassifier.load_from_checkpoint</c>). See <see cref="ClassifierCheckpoint.Load"/>.
+    /// <c>ImageClassifier.load_from_checkpoint</c>). See <see cref="ModelCheckpoint.Load"/>.
     /// </summary>
     public static ImageClassifier LoadFromCheckpoint(string path, string? arch = null, int? numClasses = null) =>
-        ClassifierCheckpoint.Load(path, arch, numClasses);
-
-    /// <summary>Saves weights and configuration as a native <c>.safetensors</c> checkpoint, atomically.</summary>
-    public void Save(string path) => ClassifierCheckpoint.Save(this, path);
+        ModelCheckpoint.Load<ImageClassifier>(path, arch, numClasses);
 
     /// <summary>Number of output classes.</summary>
     public int NumClasses => Config.NumClasses;

@@ -49,6 +49,9 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
         if (Device != device) this.to(device);
     }
 
+    /// <summary>Saves weights and configuration as a native <c>.safetensors</c> checkpoint, atomically.</summary>
+    public void Save(string path) => ModelCheckpoint.Save(this, path);
+
     /// <summary>Whether the model accepts only its configured input size (a ViT's position embeddings fix it).</summary>
     public virtual bool FixedInputSize => false;
 

@@ -70,7 +70,7 @@ public sealed class AutoTrainer
         if (o.Resume && dir is not null && TrainerState.TryLoad(dir) is { } saved)
         {
             state = saved;
-            ClassifierCheckpoint.LoadInto(model, Path.Combine(dir, LastCheckpointName));
+            ModelCheckpoint.LoadInto(model, Path.Combine(dir, LastCheckpointName));
             var optimizerPath = Path.Combine(dir, OptimizerStateName);
             if (File.Exists(optimizerPath)) ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
         }
@@ -218,13 +218,13 @@ public sealed class AutoTrainer
             ["metrics"] = System.Text.Json.JsonSerializer.Serialize(record.Metrics),
         };
         var last = Path.Combine(dir, LastCheckpointName);
-        ClassifierCheckpoint.Save(model, last, metadata);
+        ModelCheckpoint.Save(model, last, metadata);
         AtomicFile.Write(Path.Combine(dir, OptimizerStateName), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
         });
-        if (isBest) ClassifierCheckpoint.Save(model, Path.Combine(dir, BestCheckpointName), metadata);
+        if (isBest) ModelCheckpoint.Save(model, Path.Combine(dir, BestCheckpointName), metadata);
         return last;
     }
 

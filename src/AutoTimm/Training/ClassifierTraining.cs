@@ -55,10 +55,10 @@ public static class ClassifierTraining
         var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, run.Workers, null);
         var fit = trainer.Fit(model, train, validation);
 
-        ClassifierCheckpoint.LoadInto(model, fit.BestCheckpoint!);
+        ModelCheckpoint.LoadInto(model, fit.BestCheckpoint!);
         var test = ClassificationEvaluator.Evaluate(model, Source(data.Test, preprocess, 256, shuffle: false, run.Seed, run.Workers, null), run.Progress, "test");
         var modelPath = Path.Combine(run.OutputDir, ModelFileName);
-        ClassifierCheckpoint.Save(model, modelPath, new Dictionary<string, string>
+        ModelCheckpoint.Save(model, modelPath, new Dictionary<string, string>
         {
             ["test_accuracy"] = test.Accuracy.ToString("R", CultureInfo.InvariantCulture),
             ["seed"] = run.Seed.ToString(CultureInfo.InvariantCulture),

@@ -122,7 +122,7 @@ public sealed class ReferenceCrossCheckTests : IDisposable
     [InlineData("gradcampp", "pred", null)]
     public void Should_match_pytorch_grad_cam_on_the_vit_with_its_reshape_transform(string method, string tag, int? target)
     {
-        using var vit = ClassifierCheckpoint.Load(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
+        using var vit = ImageClassifier.LoadFromCheckpoint(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
         using var x = Load("pytorch/vit_small_input.npy");
         var heatmap = Cam(method, vit, "blocks.1.norm1").Explain(x, target);
         using var layerCam = Load($"reference/vit_small_{method}_{tag}_cam.npy");
@@ -134,7 +134,7 @@ public sealed class ReferenceCrossCheckTests : IDisposable
     [Fact]
     public void Should_match_captum_integrated_gradients_on_the_vit()
     {
-        using var vit = ClassifierCheckpoint.Load(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
+        using var vit = ImageClassifier.LoadFromCheckpoint(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
         using var x = Load("pytorch/vit_small_input.npy");
         var heatmap = new IntegratedGradients(vit, IgBaseline.Zeros, 32, IntegrationMethod.GaussLegendre).Explain(x, 3);
         using var expected = Load("reference/vit_small_ig_zeros_gausslegendre_attr.npy");
@@ -174,7 +174,7 @@ public sealed class ReferenceCrossCheckTests : IDisposable
     [InlineData("xgradcam", "pred", null)]
     public void Should_match_pytorch_grad_cam_hirescam_and_xgradcam_on_the_vit(string method, string tag, int? target)
     {
-        using var vit = ClassifierCheckpoint.Load(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
+        using var vit = ImageClassifier.LoadFromCheckpoint(Path("pytorch/vit_small.pth"), "vit_femto_patch8_32");
         using var x = Load("pytorch/vit_small_input.npy");
         var heatmap = Cam(method, vit, "blocks.1.norm1").Explain(x, target);
         using var layerCam = Load($"reference/vit_small_{method}_{tag}_cam.npy");

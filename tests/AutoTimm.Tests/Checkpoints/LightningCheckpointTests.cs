@@ -73,7 +73,7 @@ public sealed class LightningCheckpointTests
     [Fact]
     public void Should_name_a_trained_backbone_the_zoo_does_not_have()
     {
-        var e = Assert.Throws<ArgumentException>(() => ClassifierCheckpoint.Load(FixturePaths.PyTorch("tiny_cnn_lightning.ckpt")));
+        var e = Assert.Throws<ArgumentException>(() => ImageClassifier.LoadFromCheckpoint(FixturePaths.PyTorch("tiny_cnn_lightning.ckpt")));
 
         Assert.Contains("backbone 'tiny_cnn'", e.Message);
         Assert.Contains("resnet18", e.Message); // the choices
@@ -108,7 +108,7 @@ public sealed class LightningCheckpointTests
             ["hyper_parameters"] = new Dictionary<string, object> { ["backbone"] = backbone, ["num_classes"] = 3L, ["lr"] = 1e-3, ["compile_model"] = false },
         });
 
-        using var loaded = ClassifierCheckpoint.Load(path);
+        using var loaded = ImageClassifier.LoadFromCheckpoint(path);
         using var input = torch.rand(2, 3, 64, 64, generator: new torch.Generator(5));
         using var expected = source.forward(input);
         using var actual = loaded.forward(input);
@@ -131,8 +131,8 @@ public sealed class LightningCheckpointTests
             ["hyper_parameters"] = new Dictionary<string, object> { ["backbone"] = "efficientnet_b7", ["num_classes"] = 1000L },
         });
 
-        using var loaded = ClassifierCheckpoint.Load(path, "resnet10_tiny");
-        var e = Assert.Throws<CheckpointMismatchException>(() => ClassifierCheckpoint.Load(path, "resnet10_tiny", 5));
+        using var loaded = ImageClassifier.LoadFromCheckpoint(path, "resnet10_tiny");
+        var e = Assert.Throws<CheckpointMismatchException>(() => ImageClassifier.LoadFromCheckpoint(path, "resnet10_tiny", 5));
 
         Assert.Equal(4, loaded.NumClasses); // the weight's 4 rows win over the hyper-parameters' 1000
         Assert.Contains("fc.weight", e.Message); // the caller's count wins over both, and the weight then disagrees

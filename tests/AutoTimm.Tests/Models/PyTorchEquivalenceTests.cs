@@ -28,7 +28,7 @@ public sealed class PyTorchEquivalenceTests
     [InlineData("vit_small.safetensors")]
     public void Should_match_timm_vit_logits_and_attention_after_import(string file)
     {
-        using var model = (VisionTransformer)ClassifierCheckpoint.Load(FixturePaths.PyTorch(file), "vit_femto_patch8_32");
+        using var model = (VisionTransformer)ImageClassifier.LoadFromCheckpoint(FixturePaths.PyTorch(file), "vit_femto_patch8_32");
         Assert.Equal(10, model.NumClasses);
         using var input = Npy.Load(FixturePaths.PyTorch("vit_small_input.npy"));
         using var expected = Npy.Load(FixturePaths.PyTorch("vit_small_logits.npy"));
@@ -85,9 +85,9 @@ public sealed class PyTorchEquivalenceTests
     [Fact]
     public void Should_ask_for_the_architecture_of_a_plain_state_dict_and_name_mismatched_keys()
     {
-        var noArch = Assert.Throws<ArgumentException>(() => ClassifierCheckpoint.Load(FixturePaths.PyTorch("vit_small.pth")));
+        var noArch = Assert.Throws<ArgumentException>(() => ImageClassifier.LoadFromCheckpoint(FixturePaths.PyTorch("vit_small.pth")));
         Assert.Contains("--arch", noArch.Message);
-        var wrongArch = Assert.ThrowsAny<Exception>(() => ClassifierCheckpoint.Load(FixturePaths.PyTorch("vit_small.pth"), "resnet18"));
+        var wrongArch = Assert.ThrowsAny<Exception>(() => ImageClassifier.LoadFromCheckpoint(FixturePaths.PyTorch("vit_small.pth"), "resnet18"));
         Assert.Contains("conv1.weight", wrongArch.Message);
     }
 }

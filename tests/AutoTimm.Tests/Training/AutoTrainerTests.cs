@@ -56,7 +56,7 @@ public sealed class AutoTrainerTests : IDisposable
         var result = new AutoTrainer(Options(1, "b")).Fit(model, new QuadrantBatches(6, 16, 2));
         Assert.NotNull(result.LastCheckpoint);
         using var reloaded = TinyModel(3);
-        ClassifierCheckpoint.LoadInto(reloaded, result.LastCheckpoint!);
+        ModelCheckpoint.LoadInto(reloaded, result.LastCheckpoint!);
         model.eval();
         reloaded.eval();
         using var x = rand(5, 3, 16, 16);
@@ -93,7 +93,7 @@ public sealed class AutoTrainerTests : IDisposable
         Assert.Contains("epoch 2", e.Message);
         Assert.NotNull(e.LastGoodCheckpoint);
         using var reloaded = TinyModel(6);
-        ClassifierCheckpoint.LoadInto(reloaded, e.LastGoodCheckpoint!);
+        ModelCheckpoint.LoadInto(reloaded, e.LastGoodCheckpoint!);
         foreach (var (_, p) in reloaded.named_parameters())
             Assert.True(p.isfinite().all().item<bool>());
     }

@@ -14,12 +14,16 @@ public sealed class Bottleneck : ResidualBlock
     private readonly nn.Module<Tensor, Tensor>? _downsample;
 
     /// <summary>Creates the block.</summary>
-    public Bottleneck(int inChannels, int planes, int stride) : base(nameof(Bottleneck))
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="planes">Width of the 3x3 convolution; the block outputs <c>planes * 4</c> channels.</param>
+    /// <param name="stride">Stride of the 3x3 convolution and the shortcut.</param>
+    /// <param name="dilation">Dilation (and padding) of the 3x3 convolution, as torchvision's <c>replace_stride_with_dilation</c> sets it.</param>
+    public Bottleneck(int inChannels, int planes, int stride, int dilation = 1) : base(nameof(Bottleneck))
     {
         OutChannels = planes * Expansion;
         _conv1 = nn.Conv2d(inChannels, planes, kernel_size: 1, bias: false);
         _bn1 = nn.BatchNorm2d(planes);
-        _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        _conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: dilation, dilation: dilation, bias: false);
         _bn2 = nn.BatchNorm2d(planes);
         _conv3 = nn.Conv2d(planes, OutChannels, kernel_size: 1, bias: false);
         _bn3 = nn.BatchNorm2d(OutChannels);

@@ -11,4 +11,30 @@ public sealed record ResNetSpec(bool Bottleneck, int[] Layers, int[] Widths, boo
 {
     /// <summary>Stem output channels.</summary>
     public int StemWidth => Widths[0];
+
+    /// <summary>
+    /// torchvision's <c>replace_stride_with_dilation</c> for stages 2, 3 and 4: a stage marked true keeps its input
+    /// resolution and dilates its 3x3 convolutions instead of striding (segmentation backbones: false, true, true).
+    /// Bottleneck blocks only, as in torchvision.
+    /// </summary>
+    public bool[] ReplaceStrideWithDilation { get; init; } = [false, false, false];
+
+    /// <summary>Output channels of each stage.</summary>
+    public int[] StageChannels => Widths.Select(w => Bottleneck ? w * Architectures.Bottleneck.Expansion : w).ToArray();
+
+    /// <summary>Total stride of each stage's output relative to the input.</summary>
+    public int[] StageStrides
+    {
+        get
+        {
+            var strides = new int[4];
+            int stride = SmallInput ? 1 : 4;
+            for (int s = 0; s < 4; s++)
+            {
+                if (s > 0 && !ReplaceStrideWithDilation[s - 1]) stride *= 2;
+                strides[s] = stride;
+            }
+            return strides;
+        }
+    }
 }

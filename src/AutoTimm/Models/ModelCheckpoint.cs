@@ -3,17 +3,17 @@ using AutoTimm.Models.Checkpoints;
 namespace AutoTimm.Models;
 
 /// <summary>
-/// Saves and loads <see cref="ImageClassifier"/>s: the native single-file <c>.safetensors</c> with AutoTimm metadata,
-/// and imports of PyTorch weights (torchvision/timm <c>.safetensors</c>, <c>torch.save</c> state_dicts, Lightning
+/// Saves and loads models of every task: the native single-file <c>.safetensors</c> with AutoTimm metadata, and
+/// imports of PyTorch weights (torchvision/timm <c>.safetensors</c>, <c>torch.save</c> state_dicts, Lightning
 /// <c>.ckpt</c>) by parameter name.
 /// </summary>
-public static class ClassifierCheckpoint
+public static class ModelCheckpoint
 {
     /// <summary>Writes weights and configuration to <paramref name="path"/> atomically.</summary>
     /// <param name="model">Model to save.</param>
     /// <param name="path">Target <c>.safetensors</c> file.</param>
     /// <param name="extraMetadata">More string metadata to store beside the configuration (e.g. training metrics).</param>
-    public static void Save(ImageClassifier model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(VisionModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var stateDict = StateDictLoader.FromModule(model);
@@ -22,7 +22,7 @@ public static class ClassifierCheckpoint
 
     /// <summary>Loads weights from <paramref name="path"/> into an existing model of the same architecture (strict).</summary>
     /// <exception cref="CheckpointMismatchException">Missing, unexpected or mis-shaped tensors, by name.</exception>
-    public static void LoadInto(ImageClassifier model, string path)
+    public static void LoadInto(VisionModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var checkpoint = CheckpointReader.Read(path);
@@ -30,14 +30,14 @@ public static class ClassifierCheckpoint
     }
 
     /// <summary>
-    /// Loads a classifier. Native checkpoints carry their architecture, classes and preprocessing; plain PyTorch
+    /// Loads a model of any task. Native checkpoints carry their task, architecture, classes and preprocessing; plain PyTorch
     /// weights need <paramref name="arch"/> (unless a Lightning checkpoint's hyper-parameters name its backbone), and
     /// <paramref name="numClasses"/> unless the classifier's weight or the hyper-parameters show it.
     /// </summary>
     /// <param name="path">Checkpoint file.</param>
     /// <param name="arch">Architecture name, for files without AutoTimm metadata (overrides nothing in native files).</param>
     /// <param name="numClasses">Number of classes, for files without AutoTimm metadata.</param>
-    public static ImageClassifier Load(string path, string? arch = null, int? numClasses = null)
+    public static VisionModel Load(string path, string? arch = null, int? numClasses = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var checkpoint = CheckpointReader.Read(path);
@@ -53,7 +53,7 @@ public static class ClassifierCheckpoint
         {
             config = ConfigOfImport(checkpoint, path, arch, numClasses);
         }
-        var model = ModelZoo.Create(config);
+        var model = ModelZoo.CreateModel(config);
         try
         {
             StateDictLoader.Load(model, checkpoint.StateDict, KeyMap(model));
@@ -65,6 +65,16 @@ public static class ClassifierCheckpoint
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Loads a model that must be a <typeparamref name="TModel"/>; the error names the task the file holds.</summary>
+    public static TModel Load<TModel>(string path, string? arch = null, int? numClasses = null) where TModel : VisionModel
+    {
+        var model = Load(path, arch, numClasses);
+        if (model is TModel typed) return typed;
+        var task = model.Config.Task;
+        model.Dispose();
+        throw new ArgumentException($"{path} holds a {task} ({model.Config.Arch}), not a {typeof(TModel).Name}");
     }
 
     /// <summary>
@@ -94,16 +104,17 @@ public static class ClassifierCheckpoint
             ?? InferNumClasses(checkpoint.StateDict)
             ?? LightningHyperParameters.Int(hparams, "num_classes", "n_classes")
             ?? throw new ArgumentException($"cannot tell the number of classes of {path}: give --num-classes");
-        return new ModelConfig { Arch = arch, NumClasses = classes, Preprocess = ModelZoo.DefaultPreprocess(arch) };
+        return ModelZoo.ConfigFor(arch, classes);
     }
 
     /// <summary>
     /// Maps AutoTimm (Python) names onto the torchvision/timm names our models use: <c>backbone.X</c> to <c>X</c>,
     /// <c>head.fc.*</c> to the classifier.
     /// </summary>
-    private static Func<string, string?> KeyMap(ImageClassifier model)
+    private static Func<string, string?> KeyMap(VisionModel model)
     {
-        var classifier = model.ClassifierName;
+        if (model is not ImageClassifier imageClassifier) return key => key;
+        var classifier = imageClassifier.ClassifierName;
         return key =>
         {
             if (key.StartsWith("backbone.", StringComparison.Ordinal)) return key["backbone.".Length..];
@@ -114,8 +125,9 @@ public static class ClassifierCheckpoint
 
     private static int? InferNumClasses(StateDict stateDict)
     {
-        foreach (var name in new[] { "fc.weight", "head.weight", "head.fc.weight", "classifier.weight" })
-            if (stateDict.TryGetValue(name, out var weight) && weight.dim() == 2)
+        foreach (var name in new[] { "fc.weight", "head.weight", "head.fc.weight", "classifier.weight", "head.classification_head.cls_logits.weight", "classifier.4.weight" })
+            // Linear classifiers [K, D]; a detector's or segmenter's 1x1/3x3 classifier convolution [K, C, kh, kw].
+            if (stateDict.TryGetValue(name, out var weight) && weight.dim() is 2 or 4)
                 return (int)weight.shape[0];
         return null;
     }
