@@ -1,18 +1,28 @@
 using System.CommandLine;
+using AutoTimm.Models;
 using AutoTimm.Training;
 
 namespace AutoTimm.Cli.Commands;
 
-/// <summary><c>autotimm train</c>: train a classifier on cluttered Fashion-MNIST canvases or an ImageFolder.</summary>
+/// <summary>
+/// <c>autotimm train</c>: train a classifier on cluttered Fashion-MNIST canvases or an ImageFolder, or a detector or
+/// segmenter on multi-object canvases.
+/// </summary>
 internal static class TrainCommand
 {
+    private const string DetectionArch = "fcos_resnet10_tiny_fpn";
+    private const string SegmentationArch = "deeplabv3_resnet10_tiny";
+    private const int MultiObjectCanvasSize = 96;
+
     public static Command Create()
     {
         var defaults = new TrainingRun();
-        var arch = new Option<string>("--arch") { Description = "Architecture (see the model zoo)", DefaultValueFactory = _ => defaults.Arch };
+        var task = new Option<string>("--task") { Description = "classification | detection | segmentation", DefaultValueFactory = _ => "classification" };
+        task.AcceptOnlyFromAmong("classification", "detection", "segmentation");
+        var arch = new Option<string?>("--arch") { Description = $"Architecture (see the model zoo; default {defaults.Arch}, {DetectionArch} for detection, {SegmentationArch} for segmentation)" };
         var data = new Option<string>("--data") { Description = "'canvas' (cluttered Fashion-MNIST) or an ImageFolder path (class per subfolder)", DefaultValueFactory = _ => defaults.Data };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files (default: AUTOTIMM_DATA_DIR, then the Debian package)" };
-        var canvasSize = new Option<int>("--canvas-size") { Description = "Canvas side in pixels", DefaultValueFactory = _ => defaults.CanvasSize };
+        var canvasSize = new Option<int?>("--canvas-size") { Description = $"Canvas side in pixels (default {defaults.CanvasSize}, {MultiObjectCanvasSize} for detection and segmentation)" };
         var trainSize = new Option<int?>("--train-size") { Description = "Training canvases per epoch (default: 55000)" };
         var sameCanvases = new Option<bool>("--same-canvases-each-epoch") { Description = "Show the same training canvases every epoch (default: new canvases of the same items each epoch)" };
         var valSize = new Option<int>("--val-size") { Description = "Validation canvases", DefaultValueFactory = _ => defaults.ValSize };
@@ -27,20 +37,23 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --output-dir" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
         var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same batches for any count", DefaultValueFactory = _ => defaults.Workers };
-        var command = new Command("train", "Train a classifier; prints the model path, test accuracy and per-epoch history.");
-        foreach (var option in new Option[] { arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads, workers })
+        var command = new Command("train", "Train a classifier, detector or segmenter; prints the model path, test metrics and per-epoch history.");
+        foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads, workers })
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
             using var logs = CliLog.Create();
-            var outcome = CliProgress.Run(progress => ClassifierTraining.Run(new TrainingRun
+            var kind = parse.GetValue(task)!;
+            var name = parse.GetValue(arch) ?? kind switch { "detection" => DetectionArch, "segmentation" => SegmentationArch, _ => defaults.Arch };
+            var expected = kind switch { "detection" => ModelTask.ObjectDetector, "segmentation" => ModelTask.SemanticSegmentor, _ => ModelTask.ImageClassifier };
+            if (ModelZoo.TaskOf(name) != expected)
+                throw new ArgumentException($"--arch {name} is a {ModelZoo.TaskOf(name)}; --task {kind} needs a {expected} architecture");
+            var run = new TrainingRun
             {
-                Progress = progress,
-                Log = logs.CreateLogger("train"),
-                Arch = parse.GetValue(arch)!,
+                Arch = name,
                 Data = parse.GetValue(data)!,
                 DataDir = parse.GetValue(dataDir),
-                CanvasSize = parse.GetValue(canvasSize),
+                CanvasSize = parse.GetValue(canvasSize) ?? (expected == ModelTask.ImageClassifier ? defaults.CanvasSize : MultiObjectCanvasSize),
                 TrainSize = parse.GetValue(trainSize),
                 FreshCanvasesEachEpoch = !parse.GetValue(sameCanvases),
                 ValSize = parse.GetValue(valSize),
@@ -61,7 +74,22 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Workers = parse.GetValue(workers),
                 CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
-            }));
+            };
+            if (expected != ModelTask.ImageClassifier)
+            {
+                var trained = CliProgress.Run(progress => MultiObjectTraining.Run(run with { Progress = progress, Log = logs.CreateLogger("train") }));
+                return (object)new
+                {
+                    model = trained.ModelPath,
+                    provenance = trained.ProvenancePath,
+                    test = trained.Test,
+                    best_validation = trained.Fit.BestMetric,
+                    epochs = trained.Fit.History.Count,
+                    stop_reason = trained.Fit.StopReason,
+                    history = trained.Fit.History.Select(h => h.Metrics),
+                };
+            }
+            var outcome = CliProgress.Run(progress => ClassifierTraining.Run(run with { Progress = progress, Log = logs.CreateLogger("train") }));
             return new
             {
                 model = outcome.ModelPath,

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace AutoTimm.Training;
 
 /// <summary>
-/// Trains an <see cref="ImageClassifier"/>: seeded, with callbacks, loggers, learning-rate schedules, gradient
+/// Trains a model of any task through its <see cref="ITrainingObjective"/>: seeded, with callbacks, loggers, learning-rate schedules, gradient
 /// clipping, best/last checkpoints written atomically, resume, and a stop with the last good checkpoint kept when the
 /// loss diverges.
 /// </summary>
@@ -55,12 +55,13 @@ public sealed class AutoTrainer
 
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public FitResult Fit(ImageClassifier model, IBatchSource train, IBatchSource? validation = null)
+    public FitResult Fit(VisionModel model, IBatchSource train, IBatchSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         var clock = Stopwatch.StartNew();
         var o = Options;
+        var objective = o.Objective ?? new ClassificationObjective(o.LabelSmoothing);
         var logger = o.Logger ?? new NullLogger();
         var dir = o.CheckpointDir;
         if (dir is not null) Directory.CreateDirectory(dir);
@@ -112,7 +113,7 @@ public sealed class AutoTrainer
                         {
                             optimizer.zero_grad();
                             var output = model.call(batch.Images);
-                            var loss = nn.functional.cross_entropy(output, batch.Labels, label_smoothing: o.LabelSmoothing);
+                            var loss = objective.Loss(output, batch.Targets);
                             double value = loss.item<float>();
                             if (double.IsFinite(value))
                             {
@@ -131,7 +132,7 @@ public sealed class AutoTrainer
                         }
 
                         lossSum += lossValue * batch.Count;
-                        correct += logits.argmax(1).eq(batch.Labels).sum().item<long>();
+                        if (objective.TrainMetricName is not null) correct += objective.Correct(logits, batch.Targets);
                         seen += batch.Count;
                         context.GlobalStep++;
                         if (o.LogEveryNSteps > 0 && context.GlobalStep % o.LogEveryNSteps == 0)
@@ -150,14 +151,13 @@ public sealed class AutoTrainer
 
                 var metrics = context.Metrics;
                 metrics["train_loss"] = lossSum / seen;
-                metrics["train_acc"] = (double)correct / seen;
+                if (objective.TrainMetricName is { } trainMetric) metrics[trainMetric] = (double)correct / seen;
                 metrics["lr"] = lr;
                 metrics["images_per_second"] = seen / epochClock.Elapsed.TotalSeconds;
                 if (validation is not null)
                 {
-                    var report = ClassificationEvaluator.Evaluate(model, validation, o.Progress, $"validation {epoch + 1}/{o.MaxEpochs}");
-                    metrics["val_loss"] = report.Loss;
-                    metrics["val_acc"] = report.Accuracy;
+                    foreach (var (name, value) in objective.Validate(model, validation, o.Progress, $"validation {epoch + 1}/{o.MaxEpochs}"))
+                        metrics[name] = value;
                     foreach (var callback in o.Callbacks) callback.OnValidationEnd(context);
                 }
                 metrics["epoch_seconds"] = epochClock.Elapsed.TotalSeconds;
@@ -202,7 +202,7 @@ public sealed class AutoTrainer
         };
     }
 
-    private optim.Optimizer CreateOptimizer(ImageClassifier model) => Options.Optimizer switch
+    private optim.Optimizer CreateOptimizer(VisionModel model) => Options.Optimizer switch
     {
         OptimizerKind.AdamW => optim.AdamW(model.parameters(), Options.LearningRate, weight_decay: Options.WeightDecay),
         OptimizerKind.Sgd => optim.SGD(model.parameters(), Options.LearningRate, momentum: Options.Momentum, weight_decay: Options.WeightDecay),
@@ -210,7 +210,7 @@ public sealed class AutoTrainer
     };
 
     /// <summary>Writes last (and best) weights and the optimizer state; each file is replaced atomically.</summary>
-    private static string SaveCheckpoints(ImageClassifier model, optim.Optimizer optimizer, string dir, bool isBest, EpochRecord record)
+    private static string SaveCheckpoints(VisionModel model, optim.Optimizer optimizer, string dir, bool isBest, EpochRecord record)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -230,8 +230,10 @@ public sealed class AutoTrainer
 
     private static string Summary(IReadOnlyDictionary<string, double> m)
     {
-        var parts = new List<string> { $"loss {m["train_loss"]:F4}", $"acc {m["train_acc"]:P2}" };
-        if (m.TryGetValue("val_acc", out var va)) parts.Add($"val_loss {m["val_loss"]:F4} val_acc {va:P2}");
+        var parts = new List<string> { $"loss {m["train_loss"]:F4}" };
+        if (m.TryGetValue("train_acc", out var ta)) parts.Add($"acc {ta:P2}");
+        foreach (var (name, value) in m.Where(kv => kv.Key.StartsWith("val_", StringComparison.Ordinal)))
+            parts.Add(name == "val_loss" ? $"{name} {value:F4}" : $"{name} {value:P2}");
         parts.Add($"{m["images_per_second"]:F0} img/s");
         parts.Add($"{m["epoch_seconds"]:F1} s");
         return string.Join(", ", parts);

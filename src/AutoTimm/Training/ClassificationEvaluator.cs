@@ -29,9 +29,9 @@ public static class ClassificationEvaluator
                 using (var scope = NewDisposeScope())
                 {
                     var logits = model.call(batch.Images.to(model.Device)).to(CPU);
-                    lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
+                    lossSum += nn.functional.cross_entropy(logits, batch.Targets, reduction: nn.Reduction.Sum).item<float>();
                     var predicted = logits.argmax(1).data<long>().ToArray();
-                    var labels = batch.Labels.data<long>().ToArray();
+                    var labels = batch.Targets.data<long>().ToArray();
                     for (int i = 0; i < labels.Length; i++)
                     {
                         if (labels[i] < 0 || labels[i] >= k)

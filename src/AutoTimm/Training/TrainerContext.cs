@@ -6,7 +6,7 @@ namespace AutoTimm.Training;
 /// <summary>What callbacks see of a running fit.</summary>
 public sealed class TrainerContext
 {
-    internal TrainerContext(ImageClassifier model, torch.optim.Optimizer optimizer, ITrainingLogger logger, int maxEpochs)
+    internal TrainerContext(VisionModel model, torch.optim.Optimizer optimizer, ITrainingLogger logger, int maxEpochs)
     {
         Model = model;
         Optimizer = optimizer;
@@ -15,7 +15,7 @@ public sealed class TrainerContext
     }
 
     /// <summary>The model being trained.</summary>
-    public ImageClassifier Model { get; }
+    public VisionModel Model { get; }
 
     /// <summary>The optimizer.</summary>
     public torch.optim.Optimizer Optimizer { get; }

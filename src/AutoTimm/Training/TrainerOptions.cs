@@ -33,6 +33,9 @@ public sealed record TrainerOptions
     /// <summary>Directory for <c>best</c>/<c>last</c> checkpoints and the resumable trainer state; null keeps nothing.</summary>
     public string? CheckpointDir { get; init; }
 
+    /// <summary>What the model trains for; null for classification with <see cref="LabelSmoothing"/>.</summary>
+    public ITrainingObjective? Objective { get; init; }
+
     /// <summary>Metric that decides the best checkpoint.</summary>
     public string MonitorMetric { get; init; } = "val_acc";
 

@@ -56,7 +56,10 @@ public sealed class FcosHead : nn.Module
         return cat(perLevel, 1);
     }
 
-    /// <summary>torchvision's initialisation: N(0, 0.01) convolutions, zero biases, classification bias at prior 0.01.</summary>
+    /// <summary>
+    /// torchvision's initialisation: N(0, 0.01) convolutions, zero biases, classification bias at prior 0.01, and
+    /// GroupNorm 1/0 (TorchSharp's GroupNorm leaves its affine parameters uninitialised; see docs/torchsharp-notes.md).
+    /// </summary>
     private void Initialize(int numClasses)
     {
         using var _ = no_grad();
@@ -66,6 +69,11 @@ public sealed class FcosHead : nn.Module
             {
                 nn.init.normal_(conv.weight, std: 0.01);
                 nn.init.zeros_(conv.bias!);
+            }
+            else if (module is TorchSharp.Modules.GroupNorm norm)
+            {
+                nn.init.ones_(norm.weight!);
+                nn.init.zeros_(norm.bias!);
             }
         }
         var clsBias = _classification.Output(0).bias!;
