@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AutoTimm.Data;
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
 using AutoTimm.Interpretation.Engine;
@@ -29,8 +30,23 @@ internal static class InterpretCommand
                 result.AddError($"--methods: unknown method '{name}'; known: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))}");
         });
         var outputDir = new Option<string>("--output-dir") { Description = "Folder for figures and arrays", DefaultValueFactory = _ => "interpretations" };
-        var taskClass = new Option<string>("--task-class") { Description = "Task of the model", DefaultValueFactory = _ => "ImageClassifier" };
+        var taskClass = new Option<string?>("--task-class") { Description = "Task of the model (default: read from the checkpoint; without a checkpoint, picks the bundled model of the task)" };
         taskClass.AcceptOnlyFromAmong(Enum.GetNames<ModelTask>());
+        var detectionThreshold = new Option<float>("--detection-threshold") { Description = "Detectors: score a detection needs to be explained, 0..1", DefaultValueFactory = _ => DetectionTask.DefaultScoreThreshold };
+        detectionThreshold.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<float>();
+            if (!(value >= 0 && value < 1)) result.AddError($"--detection-threshold {value} is outside [0, 1)");
+        });
+        var bbox = new Option<string?>("--bbox") { Description = "Detectors: x0,y0,x1,y1 in model-input pixels; explains only the detection overlapping it most", HelpName = "x0,y0,x1,y1" };
+        bbox.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && ParseBox(value) is null)
+                result.AddError($"--bbox '{value}' is not four numbers x0,y0,x1,y1 with x0 < x1 and y0 < y1");
+        });
+        var allClasses = new Option<bool>("--all-classes") { Description = "Segmenters: explain every predicted object class" };
+        var uncertainty = new Option<string>("--uncertainty") { Description = "Segmenters: uncertainty map", DefaultValueFactory = _ => "entropy" };
+        uncertainty.AcceptOnlyFromAmong("entropy", "margin", "none");
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
         var targetLayer = new Option<string?>("--target-layer") { Description = "Layer for CAM methods, dotted name (default: last spatial feature layer)" };
         var colormap = new Option<string>("--colormap")
@@ -66,15 +82,13 @@ internal static class InterpretCommand
 
         var command = new Command("interpret", "Explain an image with several methods; prints results, predicted_class, errors (and raw, report, timings_ms).");
         model.AddTo(command);
-        foreach (var option in new Option[] { image, methods, outputDir, taskClass, targetClass, targetLayer, colormap, alpha, igSteps, igBaseline, igMethod, sgSamples, sgNoise, seed, saveRaw, report })
+        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, targetLayer, colormap, alpha, igSteps, igBaseline, igMethod, sgSamples, sgNoise, seed, saveRaw, report })
             command.Options.Add(option);
 
         command.SetJsonAction(parse =>
         {
-            var task = Enum.Parse<ModelTask>(parse.GetValue(taskClass)!);
-            if (task != ModelTask.ImageClassifier)
-                throw new NotSupportedException($"--task-class {task} needs a detection/segmentation model, which this version does not ship yet; use ImageClassifier");
-            using var classifier = model.Load(parse);
+            ModelTask? task = parse.GetValue(taskClass) is { } name ? Enum.Parse<ModelTask>(name) : null;
+            using var loaded = model.LoadAny(parse, task);
             var options = ExplanationOptions.Default
                 .With(new CamOptions { TargetLayer = parse.GetValue(targetLayer) })
                 .With(new IntegratedGradientsOptions
@@ -88,7 +102,11 @@ internal static class InterpretCommand
             var result = CliProgress.Run(progress => Interpretation.Interpretation.Run(new InterpretationRequest
             {
                 Progress = progress,
-                Model = classifier,
+                Model = loaded,
+                DetectionThreshold = parse.GetValue(detectionThreshold),
+                Bbox = parse.GetValue(bbox) is { } box ? ParseBox(box) : null,
+                AllClasses = parse.GetValue(allClasses),
+                UncertaintyMethod = parse.GetValue(uncertainty) is "none" ? null : parse.GetValue(uncertainty),
                 Image = ImageInput.FromFile(parse.GetValue(image)!),
                 Methods = parse.GetValue(methods)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 OutputDir = parse.GetValue(outputDir)!,
@@ -110,6 +128,14 @@ internal static class InterpretCommand
                 raw = result.Raw,
                 report = result.Report,
                 timings_ms = result.TimingsMs,
+                task = loaded.Config.Task.ToString(),
+                detections = result.Detections?.Select(d => new
+                {
+                    index = d.Index, box = d.Box, label = d.Label, class_name = d.ClassName, score = d.Score, results = d.Results, raw = d.Raw, errors = d.Errors,
+                }),
+                classes = result.Classes?.Select(c => new { @class = c.Class, label = c.Label, pixels = c.Pixels, share = c.Share, results = c.Results, raw = c.Raw }),
+                arrays = result.Arrays,
+                message = result.Message,
                 runtime = new
                 {
                     onednn_isa = Native.TorchRuntime.OneDnn.Isa,
@@ -119,6 +145,18 @@ internal static class InterpretCommand
             };
         });
         return command;
+    }
+
+    private static BoundingBox? ParseBox(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 4) return null;
+        var values = new float[4];
+        for (int i = 0; i < 4; i++)
+            if (!float.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
+                return null;
+        var box = new BoundingBox(values[0], values[1], values[2], values[3]);
+        return box.IsEmpty ? null : box;
     }
 
     private static void InRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)

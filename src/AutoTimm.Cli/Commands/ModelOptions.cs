@@ -25,10 +25,23 @@ internal sealed class ModelOptions
         command.Options.Add(Device);
     }
 
-    /// <summary>Loads the model and moves it to the chosen device; inputs follow the model.</summary>
-    public ImageClassifier Load(ParseResult parse)
+    /// <summary>Loads a classifier and moves it to the chosen device; inputs follow the model.</summary>
+    public ImageClassifier Load(ParseResult parse) => (ImageClassifier)LoadAny(parse, ModelTask.ImageClassifier);
+
+    /// <summary>
+    /// Loads a model of any task and moves it to the chosen device. Without <c>--checkpoint</c>, the bundled model of
+    /// <paramref name="task"/> (the classifier when null); with one, its task must be <paramref name="task"/> when given.
+    /// </summary>
+    public VisionModel LoadAny(ParseResult parse, ModelTask? task)
     {
-        var model = ImageClassifier.LoadFromCheckpoint(parse.GetValue(Checkpoint) ?? BundledModels.CnnPath, parse.GetValue(Arch), parse.GetValue(NumClasses));
+        var path = parse.GetValue(Checkpoint);
+        var model = ModelCheckpoint.Load(path ?? BundledModels.PathFor(task ?? ModelTask.ImageClassifier), parse.GetValue(Arch), parse.GetValue(NumClasses));
+        if (task is { } expected && model.Config.Task != expected)
+        {
+            var found = model.Config.Task;
+            model.Dispose();
+            throw new ArgumentException($"{path} holds a {found} ({model.Config.Arch}); --task-class {expected} needs a {expected} checkpoint (or leave --task-class out: the task is read from the checkpoint)");
+        }
         try
         {
             model.MoveTo(ModelDevices.Parse(parse.GetValue(Device)!));

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using AutoTimm.Data;
 using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Adapters;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Targets;
@@ -119,6 +121,60 @@ public static class Explain
         var displays = images.Select(image => image.ToDisplayImage(model.Config.Preprocess)).ToList();
         var paths = ExplanationFigure.SaveBatch(displays, heatmaps, outputDir, figureOptions, UniqueNames(names));
         return heatmaps.Select((heatmap, i) => ToResult(model, heatmap, true, paths[i], perImage)).ToList();
+    }
+
+    /// <summary>
+    /// Explains a detector's detections (<c>explain_detection</c>): one explanation per detection above
+    /// <paramref name="detectionThreshold"/>, each computed from that detection's own box score (its class logit at its
+    /// location and level). All boxes share one forward below the explained layer and one backward. With
+    /// <paramref name="bbox"/>, only the detection overlapping it most is explained. No detection above the threshold
+    /// gives an empty result with a <see cref="DetectionExplanation.Message"/>, not an exception.
+    /// </summary>
+    /// <param name="detector">The detector.</param>
+    /// <param name="image">Image file, bytes, decoded image or preprocessed tensor.</param>
+    /// <param name="method">Method id (gradcam, gradcampp, integrated_gradients, smoothgrad, eigencam, ...).</param>
+    /// <param name="detectionThreshold">Score a detection needs to be explained (torchvision-style score in [0,1]).</param>
+    /// <param name="bbox">A box in model-input pixels selecting the detection that overlaps it most, or null for all.</param>
+    /// <param name="targetLayer">Layer of layer-based methods; the detector's last backbone stage when null.</param>
+    /// <param name="saveDir">Folder for one figure per box (<c>{method}_box{i}.png</c>), or null.</param>
+    /// <param name="colormap">Colormap.</param>
+    /// <param name="alpha">Heatmap opacity.</param>
+    /// <param name="options">Method parameters.</param>
+    public static DetectionExplanation Detection(ObjectDetector detector, ImageInput image, string method = "gradcam", float detectionThreshold = 0.5f,
+        BoundingBox? bbox = null, string? targetLayer = null, string? saveDir = null, string colormap = "viridis", double alpha = 0.4,
+        ExplanationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        return DetectionAdapter.Run(detector, image, method, detectionThreshold, bbox, WithLayer(options, targetLayer),
+            FigureOptionsFor(detector, colormap, alpha), saveDir);
+    }
+
+    /// <summary>
+    /// Explains a segmenter's prediction (<c>explain_segmentation</c>): the sum of a class's logit over the pixels
+    /// predicted as that class (or over <paramref name="region"/>), with per-pixel uncertainty. The default class is
+    /// the most frequent predicted non-background class; <paramref name="allClasses"/> explains every present class.
+    /// A class absent from the prediction gives a result with a <see cref="SegmentationExplanation.Message"/>.
+    /// </summary>
+    /// <param name="segmentor">The segmenter.</param>
+    /// <param name="image">The image.</param>
+    /// <param name="targetClass">Class to explain, or null for the most frequent predicted object class.</param>
+    /// <param name="method">Method id.</param>
+    /// <param name="showUncertainty">Compute the uncertainty map (and draw it in figures).</param>
+    /// <param name="uncertaintyMethod"><c>entropy</c> or <c>margin</c>.</param>
+    /// <param name="allClasses">Explain every predicted object class.</param>
+    /// <param name="region">A region <c>[H, W]</c> (non-zero inside) whose summed logit of <paramref name="targetClass"/> is explained, or null.</param>
+    /// <param name="targetLayer">Layer of layer-based methods; the last backbone stage when null.</param>
+    /// <param name="saveDir">Folder for one figure per class (<c>{method}_class{c}.png</c>), or null.</param>
+    /// <param name="colormap">Colormap.</param>
+    /// <param name="alpha">Heatmap opacity.</param>
+    /// <param name="options">Method parameters.</param>
+    public static SegmentationExplanation Segmentation(SemanticSegmentor segmentor, ImageInput image, int? targetClass = null, string method = "gradcam",
+        bool showUncertainty = true, string uncertaintyMethod = "entropy", bool allClasses = false, Tensor? region = null, string? targetLayer = null,
+        string? saveDir = null, string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(segmentor);
+        return SegmentationAdapter.Run(segmentor, image, targetClass, allClasses, region, method, showUncertainty, uncertaintyMethod,
+            WithLayer(options, targetLayer), FigureOptionsFor(segmentor, colormap, alpha), saveDir);
     }
 
     /// <summary>The figure options of a model's explanations: its class names, the colormap and opacity, validated.</summary>

@@ -1,4 +1,5 @@
 using AutoTimm.Imaging;
+using AutoTimm.Models;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Reports;
@@ -21,6 +22,13 @@ public static class Interpretation
         var ids = (request.Methods ?? MethodRegistry.DefaultIds).Select(m => MethodRegistry.Get(m).Id).Distinct().ToList();
         if (ids.Count == 0) throw new ArgumentException("no methods given");
         var figureOptions = Explain.FigureOptionsFor(model, request.Colormap, request.Alpha);
+        switch (model)
+        {
+            case ObjectDetector detector:
+                return TaskInterpretation.Detection(detector, request, ids, figureOptions);
+            case SemanticSegmentor segmentor:
+                return TaskInterpretation.Segmentation(segmentor, request, ids, figureOptions);
+        }
         if (request.TargetClass is { } requested && model.Config.Task == Models.ModelTask.ImageClassifier && (requested < 0 || requested >= model.Config.NumClasses))
             throw new ArgumentException($"target class {requested} is outside the model's {model.Config.NumClasses} classes (0..{model.Config.NumClasses - 1})");
         using var scope = NewDisposeScope();
@@ -82,7 +90,7 @@ public static class Interpretation
         };
     }
 
-    private static string SaveArray(string dir, string name, float[] values, long[] shape)
+    internal static string SaveArray(string dir, string name, float[] values, long[] shape)
     {
         var path = Path.Combine(dir, name);
         using var tensor = TorchSharp.torch.tensor(values, shape);

@@ -37,6 +37,18 @@ public sealed record InterpretationRequest
     /// <summary>Also write a self-contained <c>report.html</c>.</summary>
     public bool Report { get; init; }
 
+    /// <summary>Detectors: score a detection needs to be explained.</summary>
+    public float DetectionThreshold { get; init; } = Engine.DetectionTask.DefaultScoreThreshold;
+
+    /// <summary>Detectors: a box (model-input pixels) selecting the detection that overlaps it most; null explains all.</summary>
+    public Data.BoundingBox? Bbox { get; init; }
+
+    /// <summary>Segmenters: explain every predicted object class, not only the target (or most frequent) one.</summary>
+    public bool AllClasses { get; init; }
+
+    /// <summary>Segmenters: <c>entropy</c>, <c>margin</c>, or null for no uncertainty map.</summary>
+    public string? UncertaintyMethod { get; init; } = "entropy";
+
     /// <summary>Receives a report per method explained; silent when null.</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
 }
@@ -48,19 +60,19 @@ public sealed record InterpretationResult
     public required IReadOnlyDictionary<string, string> Results { get; init; }
 
     /// <summary>Class the model predicted.</summary>
-    public required int PredictedClass { get; init; }
+    public required int? PredictedClass { get; init; }
 
     /// <summary>Label of the predicted class.</summary>
-    public required string PredictedLabel { get; init; }
+    public required string? PredictedLabel { get; init; }
 
     /// <summary>Probability of the predicted class.</summary>
-    public required double Confidence { get; init; }
+    public required double? Confidence { get; init; }
 
     /// <summary>Error message per method id that did not apply or failed.</summary>
     public required IReadOnlyDictionary<string, string> Errors { get; init; }
 
     /// <summary>Class explained.</summary>
-    public required int TargetClass { get; init; }
+    public required int? TargetClass { get; init; }
 
     /// <summary>Raw array paths per method id (and <c>id_attr</c> for attributions), when asked for.</summary>
     public IReadOnlyDictionary<string, string>? Raw { get; init; }
@@ -73,4 +85,66 @@ public sealed record InterpretationResult
 
     /// <summary>The heatmaps by method id, for callers that want the data.</summary>
     public required IReadOnlyDictionary<string, Heatmap> Heatmaps { get; init; }
+
+    /// <summary>Detectors: every detection above the threshold with its per-method figures, raw maps and errors.</summary>
+    public IReadOnlyList<DetectionEntry>? Detections { get; init; }
+
+    /// <summary>Segmenters: every explained class with its per-method figures, raw maps and errors.</summary>
+    public IReadOnlyList<ClassEntry>? Classes { get; init; }
+
+    /// <summary>Segmenters: the predicted mask (<c>mask.npy</c>, class per pixel as float32) and uncertainty (<c>uncertainty.npy</c>), when written.</summary>
+    public IReadOnlyDictionary<string, string>? Arrays { get; init; }
+
+    /// <summary>Why nothing was explained (no detection, class absent), or null.</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>One detection in an interpretation: its box, class and score, and per method its figure and raw map.</summary>
+public sealed record DetectionEntry
+{
+    /// <summary>Position among the detections, best first.</summary>
+    public required int Index { get; init; }
+
+    /// <summary>Box [x0, y0, x1, y1] in model-input pixels.</summary>
+    public required float[] Box { get; init; }
+
+    /// <summary>Class index.</summary>
+    public required int Label { get; init; }
+
+    /// <summary>Class name.</summary>
+    public required string ClassName { get; init; }
+
+    /// <summary>Detection score.</summary>
+    public required float Score { get; init; }
+
+    /// <summary>Figure per method id.</summary>
+    public required IReadOnlyDictionary<string, string> Results { get; init; }
+
+    /// <summary>Raw map (<c>.npy</c>) per method id, when requested.</summary>
+    public required IReadOnlyDictionary<string, string> Raw { get; init; }
+
+    /// <summary>Why a method did not explain this detection, per method id.</summary>
+    public required IReadOnlyDictionary<string, string> Errors { get; init; }
+}
+
+/// <summary>One explained class of a segmentation: its region size, and per method its figure and raw map.</summary>
+public sealed record ClassEntry
+{
+    /// <summary>Class index.</summary>
+    public required int Class { get; init; }
+
+    /// <summary>Class name.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>Pixels of the explained region.</summary>
+    public required long Pixels { get; init; }
+
+    /// <summary>Share of the image predicted as this class.</summary>
+    public required double Share { get; init; }
+
+    /// <summary>Figure per method id.</summary>
+    public required IReadOnlyDictionary<string, string> Results { get; init; }
+
+    /// <summary>Raw map per method id, when requested.</summary>
+    public required IReadOnlyDictionary<string, string> Raw { get; init; }
 }

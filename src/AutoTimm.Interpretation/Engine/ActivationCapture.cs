@@ -7,11 +7,25 @@ internal sealed class ActivationCapture : IDisposable
 {
     private readonly nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover _remover;
 
-    public ActivationCapture(nn.Module<Tensor, Tensor> layer, string name)
+    /// <param name="layer">The layer to hook.</param>
+    /// <param name="name">Its dotted name, for errors.</param>
+    /// <param name="widenTo">
+    /// When above 1, the layer's one-row output is replaced by that many rows (a stride-0 view): everything after the
+    /// layer then runs once per row, so one backward gives each row's own gradient, while everything before it ran once.
+    /// </param>
+    public ActivationCapture(nn.Module<Tensor, Tensor> layer, string name, int widenTo = 1)
     {
         Name = name;
         _remover = layer.register_forward_hook((_, _, output) =>
         {
+            if (widenTo > 1)
+            {
+                if (output.shape[0] != 1)
+                    throw new InvalidOperationException($"layer '{name}' output has {output.shape[0]} rows; only a one-image forward can be widened");
+                var shape = output.shape.ToArray();
+                shape[0] = widenTo;
+                output = output.expand(shape);
+            }
             Activation = output;
             return output;
         });

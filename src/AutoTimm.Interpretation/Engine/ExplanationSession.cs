@@ -13,6 +13,12 @@ namespace AutoTimm.Interpretation.Engine;
 /// took. Hooks live only during the forward that needs them.
 /// </summary>
 /// <remarks>
+/// Several targets of one image (a detector's boxes, a segmenter's classes) come as the image repeated along the
+/// batch dimension as a stride-0 view (<c>image.expand(K, ...)</c>). The session sees that and runs the layers below
+/// the explained layer once: the layer's output is widened to K rows, and one backward of the K stacked scores gives
+/// each target its own gradient.
+/// </remarks>
+/// <remarks>
 /// A session belongs to one thread and one model. Tensors it returns belong to the dispose scope the caller opened
 /// around the call.
 /// </remarks>
@@ -25,10 +31,11 @@ public sealed class ExplanationSession : IDisposable
     private readonly List<(Tensor Inputs, string Key, IReadOnlyList<IExplanationTarget?> Targets, object Value)> _memo = [];
     private readonly Dictionary<string, double> _timings = [];
 
-    internal ExplanationSession(VisionModel model)
+    internal ExplanationSession(VisionModel model, ExplanationTask? task = null)
     {
         Model = model;
-        Task = ExplanationTask.For(model);
+        Task = task ?? ExplanationTask.For(model);
+        if (Task.Kind != model.Config.Task) throw new ArgumentException($"a {Task.Kind} task cannot explain {model.Config.Arch}, a {model.Config.Task}", nameof(task));
         _mode = new EvalModeScope(model);
     }
 
@@ -47,7 +54,9 @@ public sealed class ExplanationSession : IDisposable
         ArgumentNullException.ThrowIfNull(inputs);
         if (Recall<Tensor>(inputs, "output", []) is { } cached) return cached;
         using var _ = no_grad();
-        var output = Model.call(inputs);
+        var output = IsRepeatedImage(inputs)
+            ? Widen(Model.call(inputs.narrow(0, 0, 1)), inputs.shape[0])
+            : Model.call(inputs);
         Remember(inputs, "output", [], output);
         return output;
     }
@@ -76,11 +85,12 @@ public sealed class ExplanationSession : IDisposable
         var key = $"gradients at {name}";
         if (Recall<LayerGradients>(inputs, key, targets) is { } cached) return cached;
 
-        using var capture = new ActivationCapture(module, name);
+        bool shared = IsRepeatedImage(inputs);
+        using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1);
         using var gradMode = enable_grad();
         // The input requires grad so the hooked activation does even when every parameter is frozen.
-        var x = inputs.detach().requires_grad_(true);
-        var output = Model.call(x);
+        var x = (shared ? inputs.narrow(0, 0, 1) : inputs).detach().requires_grad_(true);
+        var output = Widen(Model.call(x), inputs.shape[0]);
         var activation = capture.Require();
         if (!activation.requires_grad)
             throw new InvalidOperationException($"layer '{name}' output does not depend differentiably on the input; choose another layer");
@@ -92,6 +102,37 @@ public sealed class ExplanationSession : IDisposable
         Remember(inputs, key, [.. targets], result);
         return result;
     }
+
+    /// <summary>
+    /// One forward without autograd and with a hook on <paramref name="layer"/>: the layer's output for gradient-free
+    /// methods. Reuses <see cref="GradientsAt"/>'s activations when they were computed for the same input and targets.
+    /// </summary>
+    public (Tensor Output, Tensor Activation, IExplanationTarget[] Targets) ActivationsAt(Tensor inputs, string layer, IReadOnlyList<IExplanationTarget?> targets)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        ArgumentNullException.ThrowIfNull(targets);
+        var (module, name) = LayerSelector.Resolve(Model, layer, null);
+        if (Recall<LayerGradients>(inputs, $"gradients at {name}", targets) is { } known)
+            return (known.Output, known.Activation, [.. known.Targets]);
+        bool shared = IsRepeatedImage(inputs);
+        using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1);
+        using var _ = no_grad();
+        var output = Widen(Model.call(shared ? inputs.narrow(0, 0, 1) : inputs), inputs.shape[0]);
+        if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], output);
+        return (output, capture.Require(), ResolveTargets(output, targets));
+    }
+
+    /// <summary>Whether <paramref name="inputs"/> is one image repeated as a stride-0 view (several targets of one image).</summary>
+    public static bool IsRepeatedImage(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs.shape[0] > 1 && inputs.stride(0) == 0;
+    }
+
+    // An output that does not depend on the widened layer (the layer is not on its path) still has one row.
+    private static Tensor Widen(Tensor output, long rows) =>
+        output.shape[0] == rows ? output : output.expand([rows, .. output.shape.Skip(1)]);
 
     /// <summary>Gradient of the sum of each row's target score with respect to the input rows themselves.</summary>
     public (Tensor Output, Tensor Gradient) InputGradients(Tensor rows, IReadOnlyList<IExplanationTarget> rowTargets)

@@ -27,6 +27,8 @@ public abstract class ExplanationTask
         return model.Config.Task switch
         {
             ModelTask.ImageClassifier => ClassificationTask.Instance,
+            ModelTask.ObjectDetector => DetectionTask.Default,
+            ModelTask.SemanticSegmentor => SegmentationTask.Instance,
             var task => throw new NotSupportedException($"{model.Config.Arch} is a {task}; explanations of that task are not available in this version"),
         };
     }

@@ -17,6 +17,7 @@ public static class MethodRegistry
         GradCamPlusPlus.Descriptor,
         HiResCam.Descriptor,
         XGradCam.Descriptor,
+        EigenCam.Descriptor,
         IntegratedGradients.Descriptor,
         SmoothGrad.Descriptor,
         AttentionRollout.Descriptor,

@@ -54,12 +54,23 @@ public abstract class CamExplainer : Explainer
         ArgumentNullException.ThrowIfNull(inputs);
         // Shared with every other CAM of this layer in the same session: one forward, one partial backward.
         var layer = session.GradientsAt(inputs, TargetLayer, targets);
-        var activation = SpatialActivation.ToSpatial(layer.Activation, _reshape, TargetLayer);
-        var gradient = SpatialActivation.ToSpatial(layer.Gradient, _reshape, TargetLayer);
-        var cam = F.relu(CamMap(activation, gradient));
+        var activation = Spatial(layer.Activation);
+        var gradient = Spatial(layer.Gradient);
+        return ToRaw(CamMap(activation, gradient), inputs, layer.Output, layer.Targets);
+    }
+
+    /// <summary>A layer output as a spatial map <c>[N,C,h,w]</c> (tokens reshaped to the grid).</summary>
+    protected Tensor Spatial(Tensor layerOutput) => SpatialActivation.ToSpatial(layerOutput, _reshape, TargetLayer);
+
+    /// <summary>The raw explanation of a map <c>[N,h,w]</c> before ReLU: ReLU'd, upsampled to the input size.</summary>
+    protected RawExplanation ToRaw(Tensor map, Tensor inputs, Tensor output, IReadOnlyList<IExplanationTarget> targets)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var cam = F.relu(map);
         int h = (int)cam.shape[1], w = (int)cam.shape[2];
         var maps = F.interpolate(cam.unsqueeze(1), size: [inputs.shape[2], inputs.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false)
             .squeeze(1);
-        return new RawExplanation(maps, layer.Output, layer.Targets) { NativeResolution = (h, w), Layer = TargetLayer };
+        return new RawExplanation(maps, output, targets) { NativeResolution = (h, w), Layer = TargetLayer };
     }
 }

@@ -101,7 +101,11 @@ public abstract class Explainer : IDisposable
     }
 
     /// <summary>Explains a batch for any targets (box scores, mask regions, ...); null entries mean the task's default.</summary>
-    public IReadOnlyList<Heatmap> ExplainTargets(Tensor inputs, IReadOnlyList<IExplanationTarget?>? targets, int batchSize = 32)
+    /// <param name="inputs">Model inputs; one image repeated as a stride-0 view explains several targets of it in one pass.</param>
+    /// <param name="targets">One target per row, or null for each row's default.</param>
+    /// <param name="batchSize">Rows per chunk.</param>
+    /// <param name="task">The task that summarizes predictions and picks defaults (e.g. a detection task with the caller's threshold); the model's when null.</param>
+    public IReadOnlyList<Heatmap> ExplainTargets(Tensor inputs, IReadOnlyList<IExplanationTarget?>? targets, int batchSize = 32, ExplanationTask? task = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -111,7 +115,7 @@ public abstract class Explainer : IDisposable
             throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));
         var resolved = targets ?? new IExplanationTarget?[n];
         var heatmaps = new List<Heatmap>(n);
-        using var session = new ExplanationSession(Model);
+        using var session = new ExplanationSession(Model, task);
         var device = Model.Device;
         foreach (var (start, count) in Chunks.Of(n, batchSize))
         {

@@ -61,6 +61,8 @@ public static class ExplanationFigure
         x += pw + colorbar + FigureStyle.PanelGap;
         canvas.DrawImage(overlay, x, imageTop);
         FigurePanels.DrawPanelTitle(canvas, "Overlay", x, pw, imageTop);
+        FigurePanels.DrawBoxes(canvas, options, heatmap, FigureStyle.Margin, imageTop, pw, ph);
+        FigurePanels.DrawBoxes(canvas, options, heatmap, x, imageTop, pw, ph);
         return canvas.ToImage();
     }
 

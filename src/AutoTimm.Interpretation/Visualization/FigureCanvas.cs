@@ -37,6 +37,23 @@ internal sealed class FigureCanvas : IDisposable
     }
 
     /// <summary>
+    /// Outlines <paramref name="box"/> (canvas pixels) in <paramref name="color"/> and writes <paramref name="caption"/>
+    /// on a filled tab along its top edge (inside the box when it touches the top of the image).
+    /// </summary>
+    public void DrawBox(SKRect box, string caption, SKColor color, SKTypeface typeface, float textSize)
+    {
+        using var stroke = new SKPaint { Color = color, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 2 };
+        _canvas.DrawRect(box, stroke);
+        if (string.IsNullOrEmpty(caption)) return;
+        float width = MeasureText(caption, typeface, textSize) + 6, height = textSize + 4;
+        float top = box.Top - height >= 0 ? box.Top - height : box.Top;
+        var tab = new SKRect(box.Left - 1, top, box.Left - 1 + width, top + height);
+        using var fill = new SKPaint { Color = color, Style = SKPaintStyle.Fill };
+        _canvas.DrawRect(tab, fill);
+        DrawText(caption, new SKRect(tab.Left + 3, tab.Top, tab.Right - 3, tab.Bottom), typeface, textSize, textSize * 0.7f, SKColors.White, SKTextAlign.Left);
+    }
+
+    /// <summary>
     /// Draws one line of text in the box, vertically centred, aligned left, centre or right. The font shrinks (down
     /// to <paramref name="minSize"/>) until the text fits the box width; if it still does not fit it is cut with an
     /// ellipsis, so text never leaves its box.

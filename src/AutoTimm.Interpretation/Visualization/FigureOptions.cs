@@ -40,6 +40,12 @@ public sealed record FigureOptions
 
     /// <summary>Checks every value, naming the first bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range or the colormap is unknown.</exception>
+    /// <summary>
+    /// Boxes to draw on the original and overlay panels (a detection's box with its label and score), in the
+    /// heatmap's pixel coordinates (the model input's); none when null.
+    /// </summary>
+    public IReadOnlyList<FigureBox>? Boxes { get; init; }
+
     internal void Validate()
     {
         Colormaps.Get(Colormap);

@@ -103,4 +103,16 @@ internal static class FigurePanels
         var box = new SKRect(x - slack, imageTop - FigureStyle.PanelTitleHeight, x + width + slack, imageTop - 2);
         canvas.DrawText(title, box, FigureFonts.Bold, FigureStyle.PanelTitleSize, FigureStyle.PanelTitleMinSize, FigureStyle.PanelTitleColor);
     }
+
+    /// <summary>Draws <see cref="FigureOptions.Boxes"/> over a panel at (x, y) of the given size, scaled from the heatmap's grid.</summary>
+    public static void DrawBoxes(FigureCanvas canvas, FigureOptions options, Heatmap heatmap, int x, int y, int width, int height)
+    {
+        if (options.Boxes is not { Count: > 0 } boxes) return;
+        float sx = (float)width / heatmap.Width, sy = (float)height / heatmap.Height;
+        foreach (var (box, i) in boxes.Select((b, i) => (b, i)))
+        {
+            var rect = new SkiaSharp.SKRect(x + box.Box.X0 * sx, y + box.Box.Y0 * sy, x + box.Box.X1 * sx, y + box.Box.Y1 * sy);
+            canvas.DrawBox(rect, box.Caption, FigureStyle.BoxColors[i % FigureStyle.BoxColors.Length], FigureFonts.Regular, FigureStyle.BoxCaptionSize);
+        }
+    }
 }

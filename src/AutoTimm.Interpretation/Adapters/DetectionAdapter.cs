@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using AutoTimm.Data;
+using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Targets;
+using AutoTimm.Interpretation.Visualization;
+using AutoTimm.Models;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation.Adapters;
+
+/// <summary>
+/// Explains a detector's detections, each from its own box score (its class logit at its location and level). All
+/// boxes of an image are explained together: the image is one stride-0 row per box, so the session runs the layers
+/// below the explained layer once and one backward of the stacked box scores gives every box its gradient.
+/// </summary>
+internal static class DetectionAdapter
+{
+    public static DetectionExplanation Run(ObjectDetector detector, ImageInput image, string method, float detectionThreshold, BoundingBox? bbox,
+        ExplanationOptions options, FigureOptions figureOptions, string? saveDir)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentNullException.ThrowIfNull(image);
+        if (!(detectionThreshold is >= 0 and < 1))
+            throw new ArgumentOutOfRangeException(nameof(detectionThreshold), detectionThreshold, "the detection threshold must be in [0, 1)");
+        var descriptor = MethodRegistry.Get(method);
+        using var scope = NewDisposeScope();
+        var input = image.ToModelInput(detector.Config.Preprocess, detector.Device);
+        int height = (int)input.shape[2], width = (int)input.shape[3];
+        if (bbox is { } requested && (requested.IsEmpty || requested.Clip(width, height).IsEmpty))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"the bbox [{requested.X0},{requested.Y0},{requested.X1},{requested.Y1}] lies outside the {width}x{height} model input (or is empty); give x0 < x1 and y0 < y1 within it"));
+
+        var task = new DetectionTask(new DetectionOptions { ScoreThreshold = detectionThreshold });
+        var detections = detector.Detect(input, task.Options)[0];
+        var result = new DetectionExplanation { Method = descriptor.Id, DetectionThreshold = detectionThreshold, Detections = detections, Explained = [] };
+        if (detections.Count == 0)
+            return result with { Message = string.Create(CultureInfo.InvariantCulture, $"nothing detected above score {detectionThreshold}; lower the detection threshold to see weaker detections") };
+
+        var chosen = Enumerable.Range(0, detections.Count).ToList();
+        if (bbox is { } box)
+        {
+            var best = chosen.MaxBy(i => detections[i].Box.IoU(box));
+            if (detections[best].Box.IoU(box) <= 0)
+                return result with { Message = "no detection overlaps the given bbox" };
+            chosen = [best];
+        }
+
+        var explained = new ExplainedDetection?[chosen.Count];
+        var layer = options.Get<Methods.CamOptions>().TargetLayer;
+        var runnable = new List<int>();
+        for (int j = 0; j < chosen.Count; j++)
+        {
+            var d = detections[chosen[j]];
+            if (LevelMismatch(detector, layer, d) is { } why) explained[j] = new ExplainedDetection(chosen[j], d) { Error = why };
+            else runnable.Add(j);
+        }
+
+        var clock = Stopwatch.StartNew();
+        if (runnable.Count > 0)
+        {
+            using var explainer = MethodRegistry.Create(descriptor.Id, detector, options);
+            var targets = runnable.Select(j => (IExplanationTarget?)BoxScoreTarget.Of(detections[chosen[j]])).ToArray();
+            var rows = input.expand(targets.Length, -1, -1, -1);
+            var heatmaps = explainer.ExplainTargets(rows, targets, targets.Length, task);
+            for (int r = 0; r < runnable.Count; r++)
+                explained[runnable[r]] = new ExplainedDetection(chosen[runnable[r]], detections[chosen[runnable[r]]]) { Heatmap = heatmaps[r] };
+        }
+        double elapsed = clock.Elapsed.TotalMilliseconds;
+
+        if (saveDir is not null)
+        {
+            Directory.CreateDirectory(saveDir);
+            var display = image.ToDisplayImage(detector.Config.Preprocess);
+            for (int j = 0; j < explained.Length; j++)
+            {
+                if (explained[j] is not { Heatmap: { } heatmap } e) continue;
+                var caption = $"{figureOptions.LabelOf(e.Detection.Label)} {FigureText.Percent(e.Detection.Score)}";
+                var path = Path.Combine(saveDir, $"{descriptor.Id}_box{e.Index}.png");
+                ExplanationFigure.Save(display, heatmap, path, figureOptions with { Boxes = [new FigureBox(e.Detection.Box, caption)] });
+                explained[j] = e with { FigurePath = path };
+            }
+        }
+        return result with { Explained = explained.Select(e => e!).ToArray(), ElapsedMilliseconds = elapsed };
+    }
+
+    /// <summary>
+    /// Why a detection cannot be explained at <paramref name="layer"/>: the layer is one pyramid level's output and the
+    /// detection comes from another level, so its score does not depend on that layer at all.
+    /// </summary>
+    private static string? LevelMismatch(ObjectDetector detector, string? layer, Detection detection)
+    {
+        if (layer is null) return null;
+        var canonical = ModuleLookup.Canonical(detector, layer);
+        for (int level = 0; level < detector.LevelCount; level++)
+        {
+            if (detector.LevelLayer(level) != canonical || level == detection.Level) continue;
+            return $"the detection comes from pyramid level {detection.Level} ({detector.LevelLayer(detection.Level)}); its score does not depend on " +
+                $"{canonical} (level {level}). Explain it at {detector.LevelLayer(detection.Level)} or at a backbone layer such as {detector.DefaultTargetLayer}";
+        }
+        return null;
+    }
+}
