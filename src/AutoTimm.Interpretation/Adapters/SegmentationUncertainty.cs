@@ -18,7 +18,7 @@ public static class SegmentationUncertainty
         {
             case "entropy":
                 // 0 log 0 = 0: log_softmax keeps the product finite where p underflows.
-                return -(p * logits.to(ScalarType.Float32).log_softmax(0)).sum(0) / Math.Log(logits.shape[0]);
+                return -(p * logits.to(ScalarType.Float32).log_softmax(0)).sum(0L) / Math.Log(logits.shape[0]);
             case "margin":
                 var top = p.topk(2, dim: 0).values;
                 return 1 - (top[0] - top[1]);

@@ -50,7 +50,11 @@ public sealed class MaskRegionTarget : IExplanationTarget
     }
 
     /// <inheritdoc/>
-    public Tensor Score(Tensor output) => (output[Class] * Region(output)).sum();
+    public Tensor Score(Tensor output)
+    {
+        var region = Region(output);
+        return (output[Class] * region).sum();
+    }
 
     /// <inheritdoc/>
     public string Describe(Func<int, string> labelOf)
