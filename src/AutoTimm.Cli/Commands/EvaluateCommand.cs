@@ -1,9 +1,13 @@
 using System.CommandLine;
+using AutoTimm.Models;
 using AutoTimm.Training;
 
 namespace AutoTimm.Cli.Commands;
 
-/// <summary><c>autotimm evaluate</c>: accuracy, per-class accuracy and confusion matrix of a classifier.</summary>
+/// <summary>
+/// <c>autotimm evaluate</c>: accuracy, per-class accuracy and confusion matrix of a classifier; mAP@0.5, mAP@[.5:.95]
+/// and per-class AP of a detector; mIoU (with and without background) and per-class IoU of a segmenter.
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -13,7 +17,8 @@ internal static class EvaluateCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples" };
         var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same report for any count", DefaultValueFactory = _ => 1 };
-        var command = new Command("evaluate", "Evaluate a classifier; prints accuracy, per_class_accuracy and confusion_matrix.");
+        var command = new Command("evaluate",
+            "Evaluate a model on its test data: a classifier's accuracy, per_class_accuracy and confusion_matrix; a detector's map50, map and per-class AP; a segmenter's miou and per-class IoU.");
         model.AddTo(command);
         command.Options.Add(data);
         command.Options.Add(dataDir);
@@ -21,8 +26,18 @@ internal static class EvaluateCommand
         command.Options.Add(workers);
         command.SetJsonAction(parse =>
         {
-            using var classifier = model.Load(parse);
+            using var loaded = model.LoadAny(parse, null);
             using var logs = CliLog.Create();
+            if (loaded.Config.Task != ModelTask.ImageClassifier)
+            {
+                if (parse.GetValue(data) != "canvas")
+                    throw new ArgumentException($"detectors and segmenters are evaluated on the multi-object test canvases (--data canvas), not {parse.GetValue(data)}");
+                var metrics = CliProgress.Run(progress => MultiObjectTraining.Evaluate(loaded, parse.GetValue(dataDir), parse.GetValue(limit), progress));
+                metrics["arch"] = loaded.Config.Arch;
+                metrics["task"] = loaded.Config.Task.ToString();
+                return (object)metrics;
+            }
+            var classifier = (ImageClassifier)loaded;
             var report = CliProgress.Run(progress => ClassifierTraining.Evaluate(classifier, parse.GetValue(data)!, parse.GetValue(dataDir), parse.GetValue(limit),
                 parse.GetValue(workers), progress, logs.CreateLogger("evaluate")));
             return new

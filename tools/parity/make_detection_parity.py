@@ -1,0 +1,69 @@
+"""Writes torchvision's fcos_resnet50_fpn, fcn_resnet50 and deeplabv3_resnet50 (seeded random weights, saved as PyTorch
+users save them) with an input and torchvision's outputs, for checking `autotimm predict` against torchvision end to end.
+
+    /usr/bin/python3 tools/parity/make_detection_parity.py OUT_DIR
+
+Writes, in OUT_DIR: fcos.pth, fcn.pth, deeplabv3.pth (torch.save(model.state_dict())); x.npy (float32 [1,3,256,256], the
+normalized model input); fcos_boxes.npy / fcos_scores.npy / fcos_labels.npy (torchvision's detections for the image
+x normalizes); fcn_logits.npy and deeplabv3_logits.npy ([1,21,256,256]). Needs Debian's python3-torch and
+python3-torchvision; nothing is downloaded.
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+from torchvision.models.detection import fcos_resnet50_fpn
+from torchvision.models.segmentation import deeplabv3_resnet50, fcn_resnet50
+
+SIZE = 256
+
+
+def non_trivial_batchnorm(model):
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    image = torch.rand(3, SIZE, SIZE)
+
+    # The transform resizes to min_size (identity at 256) and pads to a multiple of 32 (none at 256).
+    fcos = fcos_resnet50_fpn(weights=None, weights_backbone=None, min_size=SIZE, max_size=SIZE).eval()
+    non_trivial_batchnorm(fcos)
+    with torch.no_grad():
+        # Random heads score every location near sigmoid(-4.6): spread the class bias so detections pass 0.2.
+        fcos.head.classification_head.cls_logits.bias.uniform_(-2.0, 1.0)
+        images, _ = fcos.transform([image])
+        assert tuple(images.tensors.shape) == (1, 3, SIZE, SIZE)
+        detections = fcos([image])[0]
+    torch.save(fcos.state_dict(), os.path.join(out, "fcos.pth"))
+    np.save(os.path.join(out, "x.npy"), images.tensors.numpy())
+    np.save(os.path.join(out, "fcos_boxes.npy"), detections["boxes"].numpy())
+    np.save(os.path.join(out, "fcos_scores.npy"), detections["scores"].numpy())
+    np.save(os.path.join(out, "fcos_labels.npy"), detections["labels"].numpy().astype(np.float32))
+    print(f"fcos_resnet50_fpn: {len(detections['scores'])} detections")
+
+    x = images.tensors
+    for name, build in (("fcn", fcn_resnet50), ("deeplabv3", deeplabv3_resnet50)):
+        model = build(weights=None, weights_backbone=None, num_classes=21).eval()
+        non_trivial_batchnorm(model)
+        with torch.no_grad():
+            logits = model(x)["out"]
+        torch.save(model.state_dict(), os.path.join(out, f"{name}.pth"))
+        np.save(os.path.join(out, f"{name}_logits.npy"), logits.numpy())
+        print(f"{name}_resnet50: logits {tuple(logits.shape)}")
+    print(f"torch {torch.__version__}, torchvision {torchvision.__version__}")
+
+
+if __name__ == "__main__":
+    main()
