@@ -16,6 +16,13 @@ if (args.Contains("--training-step-only"))
     Console.WriteLine(TrainingStepMs().ToString(System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
+if (args.Contains("--task-localization"))
+{
+    // Localization of detection and segmentation explanations on the bundled models (slow: minutes).
+    var localization = TaskExplanations.Localization(BundledModels.DetectorPath, BundledModels.SegmenterPath, ArgValue("--canvases", 200));
+    Console.WriteLine(JsonSerializer.Serialize(localization, new JsonSerializerOptions { WriteIndented = true }));
+    return;
+}
 var results = new Dictionary<string, object>
 {
     ["threads"] = threads,
@@ -95,7 +102,20 @@ using (var vit = ModelZoo.Create("vit_pico_patch8_64", 10))
     };
 }
 
+using (var detector = File.Exists(BundledModelsPath(BundledModels.DetectorFileName))
+    ? ObjectDetector.LoadFromCheckpoint(BundledModels.DetectorPath)
+    : (ObjectDetector)ModelZoo.CreateModel(ModelZoo.ConfigFor("fcos_resnet10_tiny_fpn", 10)))
+{
+    results["fcos_resnet10_tiny_96_boxes"] = TaskExplanations.BoxCost(detector, Median);
+}
+
 Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+
+static string BundledModelsPath(string file)
+{
+    try { return BundledModels.Find(file); }
+    catch (FileNotFoundException) { return ""; }
+}
 
 static void InferenceForward(VisionModel model, Tensor input)
 {

@@ -1,5 +1,5 @@
 // The spec's interpretation_phase2_demo: the high-level API (explain_prediction, compare_methods, visualize_batch),
-// custom target layers, batch explanation and production use. Usage: dotnet run --project samples/InterpretationPhase2Demo [-- OUTPUT_DIR]
+// custom target layers, batch explanation, task-specific adapters (detection, segmentation) and production use. Usage: dotnet run --project samples/InterpretationPhase2Demo [-- OUTPUT_DIR]
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
 using AutoTimm.Interpretation.Engine;
@@ -46,6 +46,24 @@ using (var explainer = new GradCam(model))
 {
     var heatmaps = explainer.ExplainBatch(images, batchSize: 32);
     Console.WriteLine($"explained {heatmaps.Count} images; predicted classes: {string.Join(", ", heatmaps.Select(h => h.Prediction.TopClass))}");
+}
+
+// --- Task-specific adapters: explain_detection and explain_segmentation on the bundled detector and segmenter ---
+var scene = ImageInput.FromFile(SampleFiles.Asset("samples/multi/multi_test_00000.png"));
+using (var detector = ObjectDetector.LoadFromCheckpoint(BundledModels.DetectorPath))
+{
+    // One explanation per detection, each from its own box score; all boxes share one pass.
+    var detections = Explain.Detection(detector, scene, method: "gradcam", detectionThreshold: 0.5f, saveDir: Path.Combine(output, "detection"));
+    foreach (var e in detections.Explained)
+        Console.WriteLine($"  box {e.Index}: {detector.Config.LabelOf(e.Detection.Label)} {e.Detection.Score:P0} -> {e.FigurePath}");
+    if (detections.Message is { } nothing) Console.WriteLine($"  {nothing}");
+}
+using (var segmentor = SemanticSegmentor.LoadFromCheckpoint(BundledModels.SegmenterPath))
+{
+    var segmentation = Explain.Segmentation(segmentor, scene, targetClass: null, method: "gradcam", showUncertainty: true,
+        uncertaintyMethod: "entropy", allClasses: true, saveDir: Path.Combine(output, "segmentation"));
+    Console.WriteLine($"  segmentation: {segmentation.Prediction.Headline(segmentor.Config.LabelOf)}");
+    foreach (var c in segmentation.Classes) Console.WriteLine($"  class {segmentor.Config.LabelOf(c.Class)}: {c.Pixels} px -> {c.FigurePath}");
 }
 
 // --- Memory management: large images are reduced to the model's input size before explanation ---

@@ -35,10 +35,11 @@ internal static class TrainCommand
         var logger = new Option<string>("--logger") { Description = "tensorboard | csv | none, comma-joined", DefaultValueFactory = _ => defaults.Logger };
         var seed = new Option<long>("--seed") { Description = "Seed", DefaultValueFactory = _ => defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --output-dir" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from the weights of this checkpoint (same architecture) instead of a fresh initialisation" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
         var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same batches for any count", DefaultValueFactory = _ => defaults.Workers };
         var command = new Command("train", "Train a classifier, detector or segmenter; prints the model path, test metrics and per-epoch history.");
-        foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, threads, workers })
+        foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, initFrom, threads, workers })
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
@@ -71,6 +72,7 @@ internal static class TrainCommand
                 Logger = parse.GetValue(logger)!,
                 Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume),
+                InitFrom = parse.GetValue(initFrom),
                 Threads = parse.GetValue(threads),
                 Workers = parse.GetValue(workers),
                 CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),

@@ -31,6 +31,7 @@ public static class ClassifierTraining
 
         manual_seed(run.Seed);
         using var model = ModelZoo.Create(run.Arch, data.ClassNames.Count, preprocess, data.ClassNames);
+        if (run.InitFrom is { } init) ModelCheckpoint.LoadInto(model, init);
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed, run.Workers,
@@ -104,6 +105,7 @@ public static class ClassifierTraining
                 ? $"cluttered Fashion-MNIST canvases {run.CanvasSize}x{run.CanvasSize}: train {data.Train.Count} (train split items 0-{Math.Min(data.Train.Count, data.CanvasItems) - 1}, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), validation {data.Validation.Count} (train split items {data.CanvasItems}-{data.CanvasItems + data.Validation.Count - 1}), test {data.Test.Count} (test split, seed {ClassificationData.TestCanvasSeed})"
                 : $"ImageFolder {run.Data}: train {data.Train.Count}, validation {data.Validation.Count}, test {data.Test.Count} (seeded 80/10/10 split)",
             seed = run.Seed,
+            init_from = run.InitFrom,
             epochs = fit.History.Count,
             batch_size = run.BatchSize,
             learning_rate = run.LearningRate,

@@ -66,6 +66,7 @@ public static class MultiObjectTraining
 
         manual_seed(run.Seed);
         using var model = ModelZoo.CreateModel(ModelZoo.ConfigFor(run.Arch, names.Count, preprocess, names));
+        if (run.InitFrom is { } init) ModelCheckpoint.LoadInto(model, init);
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         ITrainingObjective objective = task == ModelTask.ObjectDetector ? new DetectionObjective() : new SegmentationObjective();
@@ -107,6 +108,7 @@ public static class MultiObjectTraining
                 $"train {train.Count} per epoch (train split items 0-{trainItems - 1}, seed {run.Seed}, {(run.FreshCanvasesEachEpoch ? "new canvases each epoch" : "the same canvases each epoch")}), " +
                 $"validation {validation.Count} (train split items {trainItems}-{trainItems + ValidationItems - 1}), test {TestCanvases} (test split, seed {TestCanvasSeed})",
             ["seed"] = run.Seed,
+            ["init_from"] = run.InitFrom,
             ["epochs"] = fit.History.Count,
             ["batch_size"] = run.BatchSize,
             ["learning_rate"] = run.LearningRate,

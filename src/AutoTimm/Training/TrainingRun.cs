@@ -66,6 +66,9 @@ public sealed record TrainingRun
     /// <summary>Continue from the trainer state in the output folder.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>A checkpoint of the same architecture whose weights start the run (fine-tuning), or null for a fresh initialisation.</summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>libtorch intra-op threads; null leaves libtorch's choice.</summary>
     public int? Threads { get; init; }
 

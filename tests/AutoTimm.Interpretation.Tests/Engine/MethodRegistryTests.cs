@@ -54,7 +54,7 @@ public sealed class MethodRegistryTests
     [Fact]
     public void Should_describe_every_builtin_method_with_valid_default_options()
     {
-        string[] builtin = ["gradcam", "gradcampp", "hirescam", "xgradcam", "integrated_gradients", "smoothgrad", "attention_rollout", "attention_flow", "transformer_attribution"];
+        string[] builtin = ["gradcam", "gradcampp", "hirescam", "xgradcam", "eigencam", "integrated_gradients", "smoothgrad", "attention_rollout", "attention_flow", "transformer_attribution"];
         Assert.Equal(builtin, MethodRegistry.All.Select(m => m.Id).Take(builtin.Length));
         Assert.Equal(["gradcam", "gradcampp", "integrated_gradients", "smoothgrad", "attention_rollout", "attention_flow"], MethodRegistry.DefaultIds.Take(6));
         foreach (var method in MethodRegistry.All.Where(m => builtin.Contains(m.Id)))
