@@ -40,7 +40,7 @@ internal sealed class ModelOptions
         {
             var found = model.Config.Task;
             model.Dispose();
-            throw new ArgumentException($"{path} holds a {found} ({model.Config.Arch}); --task-class {expected} needs a {expected} checkpoint (or leave --task-class out: the task is read from the checkpoint)");
+            throw new ArgumentException($"{path ?? "the bundled model"} holds a {found} ({model.Config.Arch}); --task-class {expected} needs a {expected} checkpoint (or leave --task-class out: the task is read from the checkpoint)");
         }
         try
         {
