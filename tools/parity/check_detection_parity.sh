@@ -2,7 +2,7 @@
 # End-to-end parity with torchvision: `autotimm predict` on fcos_resnet50_fpn, fcn_resnet50 and deeplabv3_resnet50 saved by
 # PyTorch (torch.save(state_dict), seeded random weights) against torchvision's own outputs on the same input.
 # Fails when a box differs by more than 1e-3 px, a score by more than 1e-4, a label at all, or a logit by more than 1e-4.
-# Needs Debian's python3-torch/python3-torchvision (installed when missing). Takes a few minutes on 2 cores.
+# Sizes are the zoo defaults (800 px detection, 520 px segmentation). Needs Debian's python3-torch/python3-torchvision (installed when missing). Takes a few minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/install-deps.sh python3-torch python3-torchvision python3-numpy
@@ -11,9 +11,11 @@ trap 'rm -rf "$out"' EXIT
 /usr/bin/python3 tools/parity/make_detection_parity.py "$out"
 dotnet build src/AutoTimm.Cli -c Release --nologo -v q >/dev/null
 cli="dotnet src/AutoTimm.Cli/bin/Release/net10.0/autotimm.dll"
-$cli predict --checkpoint "$out/fcos.pth" --arch fcos_resnet50_fpn --num-classes 91 --image "$out/x.npy" --detection-threshold 0.2 > "$out/fcos.json"
+$cli predict --checkpoint "$out/fcos.pth" --arch fcos_resnet50_fpn --num-classes 91 --image "$out/x.npy" --detection-threshold 0.2 > "$out/fcos.json" \
+  || { cat "$out/fcos.json"; exit 1; }
 for name in fcn deeplabv3; do
-  $cli predict --checkpoint "$out/$name.pth" --arch "${name}_resnet50" --num-classes 21 --image "$out/x.npy" --output-npy "$out/${name}_ours.npy" > /dev/null
+  $cli predict --checkpoint "$out/$name.pth" --arch "${name}_resnet50" --num-classes 21 --image "$out/x_seg.npy" --output-npy "$out/${name}_ours.npy" > "$out/$name.json" \
+    || { cat "$out/$name.json"; exit 1; }
 done
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys

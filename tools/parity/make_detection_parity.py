@@ -3,9 +3,10 @@ users save them) with an input and torchvision's outputs, for checking `autotimm
 
     /usr/bin/python3 tools/parity/make_detection_parity.py OUT_DIR
 
-Writes, in OUT_DIR: fcos.pth, fcn.pth, deeplabv3.pth (torch.save(model.state_dict())); x.npy (float32 [1,3,256,256], the
-normalized model input); fcos_boxes.npy / fcos_scores.npy / fcos_labels.npy (torchvision's detections for the image
-x normalizes); fcn_logits.npy and deeplabv3_logits.npy ([1,21,256,256]). Needs Debian's python3-torch and
+Writes, in OUT_DIR: fcos.pth, fcn.pth, deeplabv3.pth (torch.save(model.state_dict())); x.npy (float32 [1,3,800,800], the
+normalized detector input at the zoo's default size, which torchvision's transform leaves unresized and unpadded);
+fcos_boxes.npy / fcos_scores.npy / fcos_labels.npy (torchvision's detections for that image); x_seg.npy ([1,3,520,520],
+the segmenters' default size); fcn_logits.npy and deeplabv3_logits.npy ([1,21,520,520]). Needs Debian's python3-torch and
 python3-torchvision; nothing is downloaded.
 """
 import os
@@ -17,7 +18,8 @@ import torchvision
 from torchvision.models.detection import fcos_resnet50_fpn
 from torchvision.models.segmentation import deeplabv3_resnet50, fcn_resnet50
 
-SIZE = 256
+SIZE = 800
+SEG_SIZE = 520
 
 
 def non_trivial_batchnorm(model):
@@ -53,7 +55,8 @@ def main():
     np.save(os.path.join(out, "fcos_labels.npy"), detections["labels"].numpy().astype(np.float32))
     print(f"fcos_resnet50_fpn: {len(detections['scores'])} detections")
 
-    x = images.tensors
+    x = (torch.rand(1, 3, SEG_SIZE, SEG_SIZE) - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    np.save(os.path.join(out, "x_seg.npy"), x.numpy())
     for name, build in (("fcn", fcn_resnet50), ("deeplabv3", deeplabv3_resnet50)):
         model = build(weights=None, weights_backbone=None, num_classes=21).eval()
         non_trivial_batchnorm(model)
