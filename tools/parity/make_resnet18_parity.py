@@ -18,12 +18,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
 from make_pytorch_fixtures import write_safetensors  # noqa: E402
 
 
-def main():
-    out = sys.argv[1]
-    os.makedirs(out, exist_ok=True)
-    torch.manual_seed(0)
-    model = torchvision.models.resnet18(num_classes=1000).eval()
-    # Non-trivial BatchNorm statistics, as a trained model has.
+def non_trivial_batchnorm(model):
+    """BatchNorm statistics and affine parameters drawn away from 0/1, as a trained model has."""
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -31,6 +27,14 @@ def main():
                 m.running_var.uniform_(0.5, 1.5)
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.2, 0.2)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(num_classes=1000).eval()
+    non_trivial_batchnorm(model)
     state = model.state_dict()
     torch.save(state, os.path.join(out, "resnet18.pth"))
     write_safetensors(os.path.join(out, "resnet18.safetensors"), state, {"format": "pt"})

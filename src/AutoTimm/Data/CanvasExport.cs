@@ -33,7 +33,7 @@ public static class CanvasExport
             var name = $"canvas_{generator.Source.Name}_{index:D5}";
             var imagePath = Path.Combine(outputDir, $"{name}.png");
             var maskPath = Path.Combine(outputDir, $"{name}_mask.png");
-            ImageIO.SavePng(ToImage(sample), imagePath);
+            ImageIO.SavePng(ToImage(sample.Image, sample.Height, sample.Width), imagePath);
             ImageIO.SavePng(RgbImage.Create(sample.Width, sample.Height, (x, y) => sample.Mask[y * sample.Width + x] ? new Rgb(255, 255, 255) : new Rgb(0, 0, 0)), maskPath);
             exported.Add(new ExportedCanvas(index, Path.GetFileName(imagePath), Path.GetFileName(maskPath), sample.Label,
                 FashionMnist.ClassNames[sample.Label], sample.Box.ToArray(), sample.SourceIndex));
@@ -51,13 +51,14 @@ public static class CanvasExport
         return exported;
     }
 
-    private static RgbImage ToImage(CanvasSample sample)
+    /// <summary>Channel-major [3, height, width] pixels in [0,1] as an 8-bit image (rounded, clamped).</summary>
+    internal static RgbImage ToImage(float[] image, int height, int width)
     {
-        int plane = sample.Height * sample.Width;
-        byte At(int c, int i) => (byte)Math.Clamp(MathF.Round(sample.Image[c * plane + i] * 255), 0, 255);
-        return RgbImage.Create(sample.Width, sample.Height, (x, y) =>
+        int plane = height * width;
+        byte At(int c, int i) => (byte)Math.Clamp(MathF.Round(image[c * plane + i] * 255), 0, 255);
+        return RgbImage.Create(width, height, (x, y) =>
         {
-            int i = y * sample.Width + x;
+            int i = y * width + x;
             return new Rgb(At(0, i), At(1, i), At(2, i));
         });
     }

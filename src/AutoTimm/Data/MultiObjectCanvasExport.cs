@@ -63,12 +63,6 @@ public static class MultiObjectCanvasExport
     public static RgbImage ToImage(MultiObjectCanvas canvas)
     {
         ArgumentNullException.ThrowIfNull(canvas);
-        int plane = canvas.Height * canvas.Width;
-        byte At(int c, int i) => (byte)Math.Clamp(MathF.Round(canvas.Image[c * plane + i] * 255), 0, 255);
-        return RgbImage.Create(canvas.Width, canvas.Height, (x, y) =>
-        {
-            int i = y * canvas.Width + x;
-            return new Rgb(At(0, i), At(1, i), At(2, i));
-        });
+        return CanvasExport.ToImage(canvas.Image, canvas.Height, canvas.Width);
     }
 }

@@ -36,23 +36,7 @@ public static class ClassifierTraining
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed, run.Workers,
             new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
-        int warmup = run.WarmupSteps ?? Math.Min(200, train.BatchesPerEpoch * run.Epochs / 10);
-        var trainer = new AutoTrainer(new TrainerOptions
-        {
-            MaxEpochs = run.Epochs,
-            Optimizer = run.Optimizer,
-            LearningRate = run.LearningRate,
-            WeightDecay = run.WeightDecay,
-            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = warmup, MinLearningRate = run.LearningRate / 100 },
-            GradientClipNorm = run.GradientClipNorm,
-            LabelSmoothing = run.LabelSmoothing,
-            Seed = run.Seed,
-            CheckpointDir = Path.Combine(run.OutputDir, "checkpoints"),
-            Resume = run.Resume,
-            Logger = logger,
-            Progress = run.Progress,
-            Log = run.Log,
-        });
+        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger));
         var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, run.Workers, null);
         var fit = trainer.Fit(model, train, validation);
 

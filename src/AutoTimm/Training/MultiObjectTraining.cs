@@ -70,23 +70,10 @@ public static class MultiObjectTraining
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         ITrainingObjective objective = task == ModelTask.ObjectDetector ? new DetectionObjective() : new SegmentationObjective();
-        int warmup = run.WarmupSteps ?? Math.Min(200, train.BatchesPerEpoch * run.Epochs / 10);
-        var trainer = new AutoTrainer(new TrainerOptions
+        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger) with
         {
-            MaxEpochs = run.Epochs,
-            Optimizer = run.Optimizer,
-            LearningRate = run.LearningRate,
-            WeightDecay = run.WeightDecay,
-            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = warmup, MinLearningRate = run.LearningRate / 100 },
-            GradientClipNorm = run.GradientClipNorm,
             Objective = objective,
             MonitorMetric = task == ModelTask.ObjectDetector ? "val_map50" : "val_miou",
-            Seed = run.Seed,
-            CheckpointDir = Path.Combine(run.OutputDir, "checkpoints"),
-            Resume = run.Resume,
-            Logger = logger,
-            Progress = run.Progress,
-            Log = run.Log,
         });
         var fit = trainer.Fit(model, train, validation);
         ModelCheckpoint.LoadInto(model, fit.BestCheckpoint!);

@@ -87,4 +87,30 @@ public sealed record TrainingRun
 
     /// <summary>The command line that started the run, recorded in the provenance.</summary>
     public string? CommandLine { get; init; }
+
+    /// <summary>
+    /// The trainer settings every task shares for this run: optimizer, cosine schedule with warm-up (default: a tenth
+    /// of the steps, at most 200), clipping, seed, checkpoints and resume under the output folder, logging and progress.
+    /// </summary>
+    internal TrainerOptions TrainerOptions(int batchesPerEpoch, ITrainingLogger logger) => new()
+    {
+        MaxEpochs = Epochs,
+        Optimizer = Optimizer,
+        LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        Schedule = new LearningRateSchedule
+        {
+            Kind = ScheduleKind.Cosine,
+            WarmupSteps = WarmupSteps ?? Math.Min(200, batchesPerEpoch * Epochs / 10),
+            MinLearningRate = LearningRate / 100,
+        },
+        GradientClipNorm = GradientClipNorm,
+        LabelSmoothing = LabelSmoothing,
+        Seed = Seed,
+        CheckpointDir = Path.Combine(OutputDir, "checkpoints"),
+        Resume = Resume,
+        Logger = logger,
+        Progress = Progress,
+        Log = Log,
+    };
 }
