@@ -25,6 +25,19 @@ SIZE = 800
 SEG_SIZE = 520
 
 
+def calibrate_batchnorm(module, batch):
+    """Running statistics measured on a batch, as training leaves them: activations stay O(1) through the network
+    (random affine BatchNorm over default statistics lets a dilated ResNet-50's logits grow to hundreds)."""
+    for m in module.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None
+    module.train()
+    with torch.no_grad():
+        module(batch)
+    module.eval()
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -35,6 +48,7 @@ def main():
     # The transform resizes to min_size (identity at 256) and pads to a multiple of 32 (none at 256).
     fcos = fcos_resnet50_fpn(weights=None, weights_backbone=None, min_size=SIZE, max_size=SIZE).eval()
     non_trivial_batchnorm(fcos)
+    calibrate_batchnorm(fcos.backbone, fcos.transform(list(torch.rand(2, 3, SIZE, SIZE)))[0].tensors)
     with torch.no_grad():
         # Random heads score every location near sigmoid(-4.6): spread the class bias so detections pass 0.2.
         fcos.head.classification_head.cls_logits.bias.uniform_(-2.0, 1.0)
@@ -53,6 +67,7 @@ def main():
     for name, build in (("fcn", fcn_resnet50), ("deeplabv3", deeplabv3_resnet50)):
         model = build(weights=None, weights_backbone=None, num_classes=21).eval()
         non_trivial_batchnorm(model)
+        calibrate_batchnorm(model, torch.randn(2, 3, SEG_SIZE, SEG_SIZE))
         with torch.no_grad():
             logits = model(x)["out"]
         torch.save(model.state_dict(), os.path.join(out, f"{name}.pth"))

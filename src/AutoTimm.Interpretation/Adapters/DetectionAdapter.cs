@@ -18,7 +18,7 @@ namespace AutoTimm.Interpretation.Adapters;
 internal static class DetectionAdapter
 {
     public static DetectionExplanation Run(ObjectDetector detector, ImageInput image, string method, float detectionThreshold, BoundingBox? bbox,
-        ExplanationOptions options, FigureOptions figureOptions, string? saveDir)
+        int? targetClass, ExplanationOptions options, FigureOptions figureOptions, string? saveDir)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(image);
@@ -38,10 +38,14 @@ internal static class DetectionAdapter
         if (detections.Count == 0)
             return result with { Message = string.Create(CultureInfo.InvariantCulture, $"nothing detected above score {detectionThreshold}; lower the detection threshold to see weaker detections") };
 
-        var chosen = Enumerable.Range(0, detections.Count).ToList();
+        if (targetClass is { } wanted && (wanted < 0 || wanted >= detector.NumClasses))
+            throw new ArgumentOutOfRangeException(nameof(targetClass), wanted, $"class {wanted} is outside the detector's {detector.NumClasses} classes (0..{detector.NumClasses - 1})");
+        var chosen = Enumerable.Range(0, detections.Count).Where(i => targetClass is null || detections[i].Label == targetClass).ToList();
+        if (chosen.Count == 0)
+            return result with { Message = string.Create(CultureInfo.InvariantCulture, $"no detection of class {targetClass} ({detector.Config.LabelOf(targetClass!.Value)}) above score {detectionThreshold}") };
         if (bbox is { } box)
         {
-            var best = chosen.MaxBy(i => detections[i].Box.IoU(box));
+            var best = chosen.MaxBy(i => detections[i].Box.IoU(box))!;
             if (detections[best].Box.IoU(box) <= 0)
                 return result with { Message = "no detection overlaps the given bbox" };
             chosen = [best];

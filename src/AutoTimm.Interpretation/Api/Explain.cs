@@ -136,16 +136,17 @@ public static class Explain
     /// <param name="detectionThreshold">Score a detection needs to be explained (torchvision-style score in [0,1]).</param>
     /// <param name="bbox">A box in model-input pixels selecting the detection that overlaps it most, or null for all.</param>
     /// <param name="targetLayer">Layer of layer-based methods; the detector's last backbone stage when null.</param>
+    /// <param name="targetClass">Explain only detections of this class, or null for every class.</param>
     /// <param name="saveDir">Folder for one figure per box (<c>{method}_box{i}.png</c>), or null.</param>
     /// <param name="colormap">Colormap.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
     public static DetectionExplanation Detection(ObjectDetector detector, ImageInput image, string method = "gradcam", float detectionThreshold = 0.5f,
         BoundingBox? bbox = null, string? targetLayer = null, string? saveDir = null, string colormap = "viridis", double alpha = 0.4,
-        ExplanationOptions? options = null)
+        ExplanationOptions? options = null, int? targetClass = null)
     {
         ArgumentNullException.ThrowIfNull(detector);
-        return DetectionAdapter.Run(detector, image, method, detectionThreshold, bbox, WithLayer(options, targetLayer),
+        return DetectionAdapter.Run(detector, image, method, detectionThreshold, bbox, targetClass, WithLayer(options, targetLayer),
             FigureOptionsFor(detector, colormap, alpha), saveDir);
     }
 

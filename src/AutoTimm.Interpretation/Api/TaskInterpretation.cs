@@ -12,6 +12,8 @@ namespace AutoTimm.Interpretation;
 /// </summary>
 internal static class TaskInterpretation
 {
+    private const string ReportUnavailable = "the HTML report covers classifiers in this version; the per-box and per-class figures are in results";
+
     public static InterpretationResult Detection(ObjectDetector detector, InterpretationRequest request, IReadOnlyList<string> ids, FigureOptions figureOptions)
     {
         Directory.CreateDirectory(request.OutputDir);
@@ -32,7 +34,7 @@ internal static class TaskInterpretation
             try
             {
                 var explained = Explain.Detection(detector, request.Image, id, request.DetectionThreshold, request.Bbox, null, request.OutputDir,
-                    request.Colormap, request.Alpha, request.Options);
+                    request.Colormap, request.Alpha, request.Options, request.TargetClass);
                 detections ??= explained.Detections;
                 message ??= explained.Message;
                 timings[id] = explained.ElapsedMilliseconds;
@@ -51,6 +53,7 @@ internal static class TaskInterpretation
             }
         }
         request.Progress?.Report(new WorkProgress("interpret", ids.Count, ids.Count));
+        if (request.Report) errors["report"] = ReportUnavailable;
         detections ??= [];
         var entries = detections.Select((d, i) => new DetectionEntry
         {
@@ -116,6 +119,7 @@ internal static class TaskInterpretation
             }
         }
         request.Progress?.Report(new WorkProgress("interpret", ids.Count, ids.Count));
+        if (request.Report) errors["report"] = ReportUnavailable;
         Dictionary<string, string>? arrays = null;
         if (first is not null && request.SaveRaw)
         {
