@@ -6,7 +6,9 @@ users save them) with an input and torchvision's outputs, for checking `autotimm
 Writes, in OUT_DIR: fcos.pth, fcn.pth, deeplabv3.pth (torch.save(model.state_dict())); x.npy (float32 [1,3,800,800], the
 normalized detector input at the zoo's default size, which torchvision's transform leaves unresized and unpadded);
 fcos_boxes.npy / fcos_scores.npy / fcos_labels.npy (torchvision's detections for that image); x_seg.npy ([1,3,520,520],
-the segmenters' default size); fcn_logits.npy and deeplabv3_logits.npy ([1,21,520,520]). Needs Debian's python3-torch and
+the segmenters' default size); fcn_logits.npy and deeplabv3_logits.npy ([1,21,520,520]); and the same outputs of the
+models in float64 (fcos64_*.npy, fcn64_logits.npy, deeplabv364_logits.npy), the exact reference both float32
+implementations are measured against. Needs Debian's python3-torch and
 python3-torchvision; nothing is downloaded.
 """
 import os
@@ -60,6 +62,12 @@ def main():
     np.save(os.path.join(out, "fcos_boxes.npy"), detections["boxes"].numpy())
     np.save(os.path.join(out, "fcos_scores.npy"), detections["scores"].numpy())
     np.save(os.path.join(out, "fcos_labels.npy"), detections["labels"].numpy().astype(np.float32))
+    # The same model in float64: how far torchvision's own float32 result is from exact arithmetic.
+    with torch.no_grad():
+        exact = fcos.double()([image.double()])[0]
+    np.save(os.path.join(out, "fcos64_boxes.npy"), exact["boxes"].numpy())
+    np.save(os.path.join(out, "fcos64_scores.npy"), exact["scores"].numpy())
+    np.save(os.path.join(out, "fcos64_labels.npy"), exact["labels"].numpy().astype(np.float64))
     print(f"fcos_resnet50_fpn: {len(detections['scores'])} detections")
 
     x = (torch.rand(1, 3, SEG_SIZE, SEG_SIZE) - torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -72,6 +80,8 @@ def main():
             logits = model(x)["out"]
         torch.save(model.state_dict(), os.path.join(out, f"{name}.pth"))
         np.save(os.path.join(out, f"{name}_logits.npy"), logits.numpy())
+        with torch.no_grad():
+            np.save(os.path.join(out, f"{name}64_logits.npy"), model.double()(x.double())["out"].numpy())
         print(f"{name}_resnet50: logits {tuple(logits.shape)}")
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}")
 
