@@ -23,6 +23,13 @@ if (args.Contains("--task-localization"))
     Console.WriteLine(JsonSerializer.Serialize(localization, new JsonSerializerOptions { WriteIndented = true }));
     return;
 }
+if (args.Contains("--box-cost-only"))
+{
+    // Only the detection K-box section (the bundled detector), for a quick run.
+    using var bundled = ObjectDetector.LoadFromCheckpoint(BundledModels.DetectorPath);
+    Console.WriteLine(JsonSerializer.Serialize(TaskExplanations.BoxCost(bundled, Median), new JsonSerializerOptions { WriteIndented = true }));
+    return;
+}
 var results = new Dictionary<string, object>
 {
     ["threads"] = threads,
