@@ -53,7 +53,8 @@ var scene = ImageInput.FromFile(SampleFiles.Asset("samples/multi/multi_test_0000
 using (var detector = ObjectDetector.LoadFromCheckpoint(BundledModels.DetectorPath))
 {
     // One explanation per detection, each from its own box score; all boxes share one pass.
-    var detections = Explain.Detection(detector, scene, method: "gradcam", detectionThreshold: 0.5f, saveDir: Path.Combine(output, "detection"));
+    var detections = Explain.Detection(detector, scene, method: "gradcam", detectionThreshold: 0.5f,
+        savePath: Path.Combine(output, "detection_explanation.png"), saveDir: Path.Combine(output, "detection"));
     foreach (var e in detections.Explained)
         Console.WriteLine($"  box {e.Index}: {detector.Config.LabelOf(e.Detection.Label)} {e.Detection.Score:P0} -> {e.FigurePath}");
     if (detections.Message is { } nothing) Console.WriteLine($"  {nothing}");
@@ -61,7 +62,8 @@ using (var detector = ObjectDetector.LoadFromCheckpoint(BundledModels.DetectorPa
 using (var segmentor = SemanticSegmentor.LoadFromCheckpoint(BundledModels.SegmenterPath))
 {
     var segmentation = Explain.Segmentation(segmentor, scene, targetClass: null, method: "gradcam", showUncertainty: true,
-        uncertaintyMethod: "entropy", allClasses: true, saveDir: Path.Combine(output, "segmentation"));
+        uncertaintyMethod: "entropy", allClasses: true, savePath: Path.Combine(output, "segmentation_explanation.png"),
+        saveDir: Path.Combine(output, "segmentation"));
     Console.WriteLine($"  segmentation: {segmentation.Prediction.Headline(segmentor.Config.LabelOf)}");
     foreach (var c in segmentation.Classes) Console.WriteLine($"  class {segmentor.Config.LabelOf(c.Class)}: {c.Pixels} px -> {c.FigurePath}");
 }

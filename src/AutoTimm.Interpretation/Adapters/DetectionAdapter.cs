@@ -18,7 +18,7 @@ namespace AutoTimm.Interpretation.Adapters;
 internal static class DetectionAdapter
 {
     public static DetectionExplanation Run(ObjectDetector detector, ImageInput image, string method, float detectionThreshold, BoundingBox? bbox,
-        int? targetClass, ExplanationOptions options, FigureOptions figureOptions, string? saveDir)
+        int? targetClass, ExplanationOptions options, FigureOptions figureOptions, string? saveDir, string? savePath = null)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(image);
@@ -73,6 +73,21 @@ internal static class DetectionAdapter
         }
         double elapsed = clock.Elapsed.TotalMilliseconds;
 
+        string Caption(Detection d) => $"{figureOptions.LabelOf(d.Label)} {FigureText.Percent(d.Score)}";
+        if (savePath is not null && explained.Any(e => e!.Heatmap is not null))
+        {
+            // One overview figure, as the spec's save_path: the image with every box, then each box's own overlay.
+            var entries = explained.Where(e => e!.Heatmap is not null).Select(e => new ComparisonEntry(e!.Heatmap!, $"box {e.Index}: {Caption(e.Detection)}")
+            {
+                Boxes = [new FigureBox(e.Detection.Box, Caption(e.Detection), e.Index)],
+            }).ToList();
+            var headline = new DetectionSummary(detections).Headline(figureOptions.LabelOf);
+            ComparisonFigure.Save(image.ToDisplayImage(detector.Config.Preprocess), entries, savePath, FigureLayout.Grid, figureOptions with
+            {
+                Boxes = explained.Where(e => e!.Heatmap is not null).Select(e => new FigureBox(e!.Detection.Box, Caption(e.Detection), e.Index)).ToArray(),
+                Title = $"{headline}{FigureText.Separator}{MethodRegistry.DisplayName(descriptor.Id)}",
+            });
+        }
         if (saveDir is not null)
         {
             Directory.CreateDirectory(saveDir);
@@ -80,13 +95,18 @@ internal static class DetectionAdapter
             for (int j = 0; j < explained.Length; j++)
             {
                 if (explained[j] is not { Heatmap: { } heatmap } e) continue;
-                var caption = $"{figureOptions.LabelOf(e.Detection.Label)} {FigureText.Percent(e.Detection.Score)}";
+                var caption = Caption(e.Detection);
                 var path = Path.Combine(saveDir, $"{descriptor.Id}_box{e.Index}.png");
-                ExplanationFigure.Save(display, heatmap, path, figureOptions with { Boxes = [new FigureBox(e.Detection.Box, caption)] });
+                ExplanationFigure.Save(display, heatmap, path, figureOptions with { Boxes = [new FigureBox(e.Detection.Box, caption, e.Index)] });
                 explained[j] = e with { FigurePath = path };
             }
         }
-        return result with { Explained = explained.Select(e => e!).ToArray(), ElapsedMilliseconds = elapsed };
+        return result with
+        {
+            Explained = explained.Select(e => e!).ToArray(),
+            ElapsedMilliseconds = elapsed,
+            SavePath = savePath is not null && explained.Any(e => e!.Heatmap is not null) ? savePath : null,
+        };
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed record DetectionExplanation
     /// <summary>The explained detections, each with its heatmap and figure (or why it could not be explained).</summary>
     public required IReadOnlyList<ExplainedDetection> Explained { get; init; }
 
+    /// <summary>The overview figure written to the caller's <c>savePath</c>, or null.</summary>
+    public string? SavePath { get; init; }
+
     /// <summary>Why nothing was explained (no detection above the threshold), or null.</summary>
     public string? Message { get; init; }
 

@@ -16,7 +16,8 @@ namespace AutoTimm.Interpretation.Adapters;
 internal static class SegmentationAdapter
 {
     public static SegmentationExplanation Run(SemanticSegmentor segmentor, ImageInput image, int? targetClass, bool allClasses, Tensor? region,
-        string method, bool showUncertainty, string uncertaintyMethod, ExplanationOptions options, FigureOptions figureOptions, string? saveDir)
+        string method, bool showUncertainty, string uncertaintyMethod, ExplanationOptions options, FigureOptions figureOptions, string? saveDir,
+        string? savePath = null)
     {
         ArgumentNullException.ThrowIfNull(segmentor);
         ArgumentNullException.ThrowIfNull(image);
@@ -67,6 +68,9 @@ internal static class SegmentationAdapter
 
         long RegionPixels(int c) => region is null ? summary.PixelCounts[c] : region.ne(0).sum().item<long>();
         var explained = classes.Select((c, i) => new ExplainedClass(c, RegionPixels(c), heatmaps[i])).ToList();
+        // The spec's save_path: the figure of the (first) explained class.
+        if (savePath is not null)
+            SegmentationFigure.Save(image.ToDisplayImage(segmentor.Config.Preprocess), mask, explained[0].Heatmap, uncertainty, savePath, figureOptions);
         if (saveDir is not null)
         {
             Directory.CreateDirectory(saveDir);
@@ -78,6 +82,6 @@ internal static class SegmentationAdapter
                 explained[i] = explained[i] with { FigurePath = path };
             }
         }
-        return result with { Classes = explained, ElapsedMilliseconds = elapsed };
+        return result with { Classes = explained, ElapsedMilliseconds = elapsed, SavePath = savePath };
     }
 }

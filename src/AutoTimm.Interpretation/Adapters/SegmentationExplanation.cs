@@ -29,6 +29,9 @@ public sealed record SegmentationExplanation
     /// <summary>How <see cref="Uncertainty"/> was computed (<c>entropy</c> or <c>margin</c>).</summary>
     public string? UncertaintyMethod { get; init; }
 
+    /// <summary>The overview figure written to the caller's <c>savePath</c>, or null.</summary>
+    public string? SavePath { get; init; }
+
     /// <summary>Why nothing was explained (a class absent from the prediction, only background), or null.</summary>
     public string? Message { get; init; }
 

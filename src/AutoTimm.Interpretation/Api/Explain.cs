@@ -137,17 +137,18 @@ public static class Explain
     /// <param name="bbox">A box in model-input pixels selecting the detection that overlaps it most, or null for all.</param>
     /// <param name="targetLayer">Layer of layer-based methods; the detector's last backbone stage when null.</param>
     /// <param name="targetClass">Explain only detections of this class, or null for every class.</param>
+    /// <param name="savePath">One overview figure (the image with every box, then each box's overlay), as the spec's <c>save_path</c>; or null.</param>
     /// <param name="saveDir">Folder for one figure per box (<c>{method}_box{i}.png</c>), or null.</param>
     /// <param name="colormap">Colormap.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
     public static DetectionExplanation Detection(ObjectDetector detector, ImageInput image, string method = "gradcam", float detectionThreshold = 0.5f,
         BoundingBox? bbox = null, string? targetLayer = null, string? saveDir = null, string colormap = "viridis", double alpha = 0.4,
-        ExplanationOptions? options = null, int? targetClass = null)
+        ExplanationOptions? options = null, int? targetClass = null, string? savePath = null)
     {
         ArgumentNullException.ThrowIfNull(detector);
         return DetectionAdapter.Run(detector, image, method, detectionThreshold, bbox, targetClass, WithLayer(options, targetLayer),
-            FigureOptionsFor(detector, colormap, alpha), saveDir);
+            FigureOptionsFor(detector, colormap, alpha), saveDir, savePath);
     }
 
     /// <summary>
@@ -166,16 +167,17 @@ public static class Explain
     /// <param name="region">A region <c>[H, W]</c> (non-zero inside) whose summed logit of <paramref name="targetClass"/> is explained, or null.</param>
     /// <param name="targetLayer">Layer of layer-based methods; the last backbone stage when null.</param>
     /// <param name="saveDir">Folder for one figure per class (<c>{method}_class{c}.png</c>), or null.</param>
+    /// <param name="savePath">The figure of the first explained class, as the spec's <c>save_path</c>; or null.</param>
     /// <param name="colormap">Colormap.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
     public static SegmentationExplanation Segmentation(SemanticSegmentor segmentor, ImageInput image, int? targetClass = null, string method = "gradcam",
         bool showUncertainty = true, string uncertaintyMethod = "entropy", bool allClasses = false, Tensor? region = null, string? targetLayer = null,
-        string? saveDir = null, string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null)
+        string? saveDir = null, string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null, string? savePath = null)
     {
         ArgumentNullException.ThrowIfNull(segmentor);
         return SegmentationAdapter.Run(segmentor, image, targetClass, allClasses, region, method, showUncertainty, uncertaintyMethod,
-            WithLayer(options, targetLayer), FigureOptionsFor(segmentor, colormap, alpha), saveDir);
+            WithLayer(options, targetLayer), FigureOptionsFor(segmentor, colormap, alpha), saveDir, savePath);
     }
 
     /// <summary>The figure options of a model's explanations: its class names, the colormap and opacity, validated.</summary>

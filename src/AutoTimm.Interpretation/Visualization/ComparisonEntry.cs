@@ -25,4 +25,7 @@ public sealed record ComparisonEntry
 
     /// <summary>How long the explanation took, in milliseconds, or null.</summary>
     public double? ElapsedMilliseconds { get; }
+
+    /// <summary>Boxes drawn on this entry's overlay (e.g. the detection it explains); the figure options' boxes when null.</summary>
+    public IReadOnlyList<FigureBox>? Boxes { get; init; }
 }

@@ -51,12 +51,14 @@ public static class ComparisonFigure
             {
                 canvas.DrawImage(original, x, imageTop);
                 FigurePanels.DrawPanelTitle(canvas, "Original", x, pw, imageTop);
+                FigurePanels.DrawBoxes(canvas, options, entries[0].Heatmap, x, imageTop, pw, ph);
                 continue;
             }
             var entry = entries[cell - 1];
             var (_, overlay) = FigurePanels.Render(original, entry.Heatmap, options);
             canvas.DrawImage(overlay, x, imageTop);
             FigurePanels.DrawPanelTitle(canvas, PanelTitle(entry), x, pw, imageTop);
+            FigurePanels.DrawBoxes(canvas, entry.Boxes is null ? options : options with { Boxes = entry.Boxes }, entry.Heatmap, x, imageTop, pw, ph);
         }
         if (options.ShowColorbar)
         {

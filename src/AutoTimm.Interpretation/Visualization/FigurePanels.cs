@@ -112,7 +112,7 @@ internal static class FigurePanels
         foreach (var (box, i) in boxes.Select((b, i) => (b, i)))
         {
             var rect = new SkiaSharp.SKRect(x + box.Box.X0 * sx, y + box.Box.Y0 * sy, x + box.Box.X1 * sx, y + box.Box.Y1 * sy);
-            canvas.DrawBox(rect, box.Caption, FigureStyle.BoxColors[i % FigureStyle.BoxColors.Length], FigureFonts.Regular, FigureStyle.BoxCaptionSize);
+            canvas.DrawBox(rect, box.Caption, FigureStyle.BoxColors[(box.ColorIndex ?? i) % FigureStyle.BoxColors.Length], FigureFonts.Regular, FigureStyle.BoxCaptionSize);
         }
     }
 }

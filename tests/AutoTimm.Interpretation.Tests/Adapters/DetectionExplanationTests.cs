@@ -91,9 +91,19 @@ public sealed class DetectionExplanationTests : IDisposable
     {
         var detections = _detector.Detect(_input, new DetectionOptions { ScoreThreshold = 0.2f })[0];
         var wanted = detections.First(d => d.Level == 1 && d.Box.Area > 4);
-        var result = Explain.Detection(_detector, ImageInput.FromTensor(_input), "eigencam", 0.2f, bbox: wanted.Box);
-        var only = Assert.Single(result.Explained);
-        Assert.Equal(1.0f, only.Detection.Box.IoU(wanted.Box));
+        var overview = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"autotimm-detection-{Guid.NewGuid():N}.png");
+        try
+        {
+            var result = Explain.Detection(_detector, ImageInput.FromTensor(_input), "eigencam", 0.2f, bbox: wanted.Box, savePath: overview);
+            var only = Assert.Single(result.Explained);
+            Assert.Equal(1.0f, only.Detection.Box.IoU(wanted.Box));
+            Assert.Equal(overview, result.SavePath);
+            Assert.True(ImageIO.Load(overview).Width > 2 * 256, "the overview shows the image and the box's overlay side by side");
+        }
+        finally
+        {
+            File.Delete(overview);
+        }
         var e = Assert.Throws<ArgumentException>(() => Explain.Detection(_detector, ImageInput.FromTensor(_input), "gradcam", 0.2f, bbox: new BoundingBox(200, 200, 300, 300)));
         Assert.Contains("outside the 96x96 model input", e.Message, StringComparison.Ordinal);
     }
