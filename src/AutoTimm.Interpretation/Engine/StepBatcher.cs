@@ -17,23 +17,44 @@ internal static class StepBatcher
     /// </summary>
     public static Tensor SumOverSteps(int images, int steps, int maxRows, Func<StepRows, Tensor> evaluate)
     {
+        Tensor? total = null;
+        ForEachChunk(images, steps, maxRows, evaluate, (rows, perRow) =>
+        {
+            var index = tensor(rows.Images.Select(i => (long)i).ToArray(), device: perRow.device);
+            var sum = total ?? zeros([images, .. perRow.shape.Skip(1)], dtype: perRow.dtype, device: perRow.device);
+            total = sum.index_add(0, index, perRow, 1).MoveToOuterDisposeScope();
+            if (!ReferenceEquals(sum, total)) sum.Dispose();
+        });
+        return total!;
+    }
+
+    /// <summary>
+    /// Keeps every row's result <c>[rows, ...]</c> (perturbation curves need each step, not their sum), as float64 on
+    /// the CPU: <c>[images, steps, ...]</c>. Only the results are kept; the rows' inputs are freed chunk by chunk.
+    /// </summary>
+    public static Tensor CollectSteps(int images, int steps, int maxRows, Func<StepRows, Tensor> evaluate)
+    {
+        var parts = new List<Tensor>();
+        ForEachChunk(images, steps, maxRows, evaluate, (_, perRow) => parts.Add(perRow.detach().to(ScalarType.Float64, CPU).MoveToOuterDisposeScope()));
+        using var all = cat(parts, 0);
+        foreach (var part in parts) part.Dispose();
+        return all.reshape([images, steps, .. all.shape.Skip(1)]);
+    }
+
+    private static void ForEachChunk(int images, int steps, int maxRows, Func<StepRows, Tensor> evaluate, Action<StepRows, Tensor> consume)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         ArgumentNullException.ThrowIfNull(evaluate);
-        Tensor? total = null;
         foreach (var (start, count) in Chunks.Of(checked(images * steps), maxRows))
         {
             using var scope = NewDisposeScope();
             var rows = new StepRows(start, count, steps);
             var perRow = evaluate(rows);
             if (perRow.shape[0] != count) throw new InvalidOperationException($"a chunk of {count} rows produced {perRow.shape[0]} results");
-            var index = tensor(rows.Images.Select(i => (long)i).ToArray(), device: perRow.device);
-            var sum = total ?? zeros([images, .. perRow.shape.Skip(1)], dtype: perRow.dtype, device: perRow.device);
-            total = sum.index_add(0, index, perRow, 1).MoveToOuterDisposeScope();
-            if (!ReferenceEquals(sum, total)) sum.Dispose();
+            consume(rows, perRow);
         }
-        return total!;
     }
 }
 
