@@ -23,6 +23,8 @@ public static class MethodRegistry
         AttentionRollout.Descriptor,
         AttentionFlow.Descriptor,
         TransformerAttribution.Descriptor,
+        BaselineExplainer.RandomDescriptor,
+        BaselineExplainer.CenterDescriptor,
     ];
 
     /// <summary>Every registered method, in registration order.</summary>
