@@ -4,6 +4,7 @@ using AutoTimm.Imaging;
 using AutoTimm.Interpretation;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
+using AutoTimm.Interpretation.Metrics;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using AutoTimm.Training;
@@ -52,7 +53,7 @@ internal static class TaskExplanations
                 var image = ImageInput.FromImage(MultiObjectCanvasExport.ToImage(canvas));
                 var explained = Explain.Detection(detector, image, method, DetectionTask.DefaultScoreThreshold, options: Options);
                 foreach (var e in explained.Explained.Where(e => e.Heatmap is not null))
-                    shares.Add(Inside(e.Heatmap!, pixel => e.Detection.Box.ContainsPixel(pixel % e.Heatmap!.Width, pixel / e.Heatmap.Width)));
+                    shares.Add(LocalizationMetrics.MassInside(e.Heatmap!.Values, SaliencyRegion.FromBox(e.Detection.Box, e.Heatmap.Height, e.Heatmap.Width)).Value);
             }
             result[method] = new { mean = shares.Average(), boxes = shares.Count, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
             Console.Error.WriteLine($"detection {method}: {shares.Average():F3} over {shares.Count} boxes");
@@ -76,23 +77,13 @@ internal static class TaskExplanations
                 var explained = Explain.Segmentation(segmentor, image, method: method, showUncertainty: false, allClasses: true, options: Options);
                 // Each explained class against its ground-truth mask (class c is mask value c).
                 foreach (var c in explained.Classes.Where(c => canvas.ClassMask.Contains((byte)c.Class)))
-                    shares.Add(Inside(c.Heatmap, pixel => canvas.ClassMask[pixel] == c.Class));
+                    shares.Add(LocalizationMetrics.MassInside(c.Heatmap.Values,
+                        SaliencyRegion.FromMask(canvas.ClassMask.Select(v => v == c.Class).ToArray(), canvas.Height, canvas.Width)).Value);
             }
             result[method] = new { mean = shares.Average(), classes = shares.Count, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
             Console.Error.WriteLine($"segmentation {method}: {shares.Average():F3} over {shares.Count} classes");
         }
         return result;
-    }
-
-    private static double Inside(Heatmap heatmap, Func<int, bool> inside)
-    {
-        double total = 0, within = 0;
-        for (int p = 0; p < heatmap.Values.Length; p++)
-        {
-            total += heatmap.Values[p];
-            if (inside(p)) within += heatmap.Values[p];
-        }
-        return total > 0 ? within / total : 0;
     }
 
     /// <summary>Explaining K boxes of one image (Grad-CAM, one shared pass) relative to one inference forward.</summary>
