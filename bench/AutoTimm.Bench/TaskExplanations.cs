@@ -41,47 +41,40 @@ internal static class TaskExplanations
     private static Dictionary<string, object> Detection(ObjectDetector detector, int canvases)
     {
         var data = MultiObjectTraining.TestSet(ModelTask.ObjectDetector, detector.Config.Preprocess, count: canvases);
-        var result = new Dictionary<string, object>();
-        foreach (var method in Methods)
-        {
-            var shares = new List<double>();
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < canvases; i++)
-            {
-                var canvas = data.Canvas(i);
-                using var scope = NewDisposeScope();
-                var image = ImageInput.FromImage(MultiObjectCanvasExport.ToImage(canvas));
-                var explained = Explain.Detection(detector, image, method, DetectionTask.DefaultScoreThreshold, options: Options);
-                foreach (var e in explained.Explained.Where(e => e.Heatmap is not null))
-                    shares.Add(LocalizationMetrics.MassInside(e.Heatmap!.Values, SaliencyRegion.FromBox(e.Detection.Box, e.Heatmap.Height, e.Heatmap.Width)).Value);
-            }
-            result[method] = new { mean = shares.Average(), boxes = shares.Count, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
-            Console.Error.WriteLine($"detection {method}: {shares.Average():F3} over {shares.Count} boxes");
-        }
-        return result;
+        return PerMethod("detection", "boxes", canvases, data, (method, canvas, image) =>
+            Explain.Detection(detector, image, method, DetectionTask.DefaultScoreThreshold, options: Options).Explained
+                .Where(e => e.Heatmap is not null)
+                .Select(e => LocalizationMetrics.MassInside(e.Heatmap!.Values, SaliencyRegion.FromBox(e.Detection.Box, e.Heatmap.Height, e.Heatmap.Width)).Value));
     }
 
     private static Dictionary<string, object> Segmentation(SemanticSegmentor segmentor, int canvases)
     {
         var data = MultiObjectTraining.TestSet(ModelTask.SemanticSegmentor, segmentor.Config.Preprocess, count: canvases);
+        // Each explained class against its ground-truth mask (class c is mask value c).
+        return PerMethod("segmentation", "classes", canvases, data, (method, canvas, image) =>
+            Explain.Segmentation(segmentor, image, method: method, showUncertainty: false, allClasses: true, options: Options).Classes
+                .Where(c => canvas.ClassMask.Contains((byte)c.Class))
+                .Select(c => LocalizationMetrics.MassInside(c.Heatmap.Values,
+                    SaliencyRegion.FromMask(canvas.ClassMask.Select(v => v == c.Class).ToArray(), canvas.Height, canvas.Width)).Value));
+    }
+
+    /// <summary>Per method: the mean of the shares <paramref name="shares"/> yields over the first canvases, their count and the time.</summary>
+    private static Dictionary<string, object> PerMethod(string task, string unit, int canvases, MultiObjectBatchSource data,
+        Func<string, MultiObjectCanvas, ImageInput, IEnumerable<double>> shares)
+    {
         var result = new Dictionary<string, object>();
         foreach (var method in Methods)
         {
-            var shares = new List<double>();
+            var values = new List<double>();
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < canvases; i++)
             {
                 var canvas = data.Canvas(i);
                 using var scope = NewDisposeScope();
-                var image = ImageInput.FromImage(MultiObjectCanvasExport.ToImage(canvas));
-                var explained = Explain.Segmentation(segmentor, image, method: method, showUncertainty: false, allClasses: true, options: Options);
-                // Each explained class against its ground-truth mask (class c is mask value c).
-                foreach (var c in explained.Classes.Where(c => canvas.ClassMask.Contains((byte)c.Class)))
-                    shares.Add(LocalizationMetrics.MassInside(c.Heatmap.Values,
-                        SaliencyRegion.FromMask(canvas.ClassMask.Select(v => v == c.Class).ToArray(), canvas.Height, canvas.Width)).Value);
+                values.AddRange(shares(method, canvas, ImageInput.FromImage(MultiObjectCanvasExport.ToImage(canvas))));
             }
-            result[method] = new { mean = shares.Average(), classes = shares.Count, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) };
-            Console.Error.WriteLine($"segmentation {method}: {shares.Average():F3} over {shares.Count} classes");
+            result[method] = new Dictionary<string, object> { ["mean"] = values.Average(), [unit] = values.Count, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1) };
+            Console.Error.WriteLine($"{task} {method}: {values.Average():F3} over {values.Count} {unit}");
         }
         return result;
     }

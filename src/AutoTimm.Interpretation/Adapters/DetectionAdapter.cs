@@ -52,7 +52,7 @@ internal static class DetectionAdapter
         }
 
         var explained = new ExplainedDetection?[chosen.Count];
-        var layer = options.Get<Methods.CamOptions>().TargetLayer;
+        var layer = options.Get<Methods.CamOptions>().TargetLayer is { } named ? ModuleLookup.Canonical(detector, named) : null;
         var runnable = new List<int>();
         for (int j = 0; j < chosen.Count; j++)
         {
@@ -110,13 +110,12 @@ internal static class DetectionAdapter
     }
 
     /// <summary>
-    /// Why a detection cannot be explained at <paramref name="layer"/>: the layer is one pyramid level's output and the
-    /// detection comes from another level, so its score does not depend on that layer at all.
+    /// Why a detection cannot be explained at <paramref name="canonical"/> (a canonical layer name): the layer is one
+    /// pyramid level's output and the detection comes from another level, so its score does not depend on that layer.
     /// </summary>
-    private static string? LevelMismatch(ObjectDetector detector, string? layer, Detection detection)
+    private static string? LevelMismatch(ObjectDetector detector, string? canonical, Detection detection)
     {
-        if (layer is null) return null;
-        var canonical = ModuleLookup.Canonical(detector, layer);
+        if (canonical is null) return null;
         for (int level = 0; level < detector.LevelCount; level++)
         {
             if (detector.LevelLayer(level) != canonical || level == detection.Level) continue;
