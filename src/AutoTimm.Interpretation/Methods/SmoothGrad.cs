@@ -1,4 +1,5 @@
 using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
 
@@ -79,11 +80,7 @@ public sealed class SmoothGrad : Explainer
         };
     }
 
-    private Tensor NoiseOf(int sample, long[] shape, Tensor like)
-    {
-        using var generator = new Generator(unchecked((ulong)Seed * 1_000_003UL + (ulong)sample));
-        return randn(shape, generator: generator, dtype: like.dtype).to(like.device);
-    }
+    private Tensor NoiseOf(int sample, long[] shape, Tensor like) => SeededNoise.Normal(shape, SeededNoise.SampleSeed(Seed, sample), like.device, like.dtype);
 
     /// <summary>The registry's entry: SmoothGrad around the method its options name.</summary>
     public static MethodDescriptor Descriptor { get; } = new("smoothgrad", "SmoothGrad", typeof(SmoothGradOptions),

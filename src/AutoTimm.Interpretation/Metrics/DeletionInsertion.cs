@@ -1,7 +1,6 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -23,39 +22,17 @@ public static class DeletionInsertion
     public static (PerturbationCurve Deletion, PerturbationCurve Insertion) Compute(VisionModel model, Tensor input, IReadOnlyList<float> saliency,
         int targetClass, PerturbationOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(saliency);
         options ??= new PerturbationOptions();
         options.Validate();
-        if (model.Config.Task != ModelTask.ImageClassifier)
-            throw new NotSupportedException($"deletion and insertion track a class probability; {model.Config.Arch} is a {model.Config.Task}");
-        ArgumentOutOfRangeException.ThrowIfNegative(targetClass);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(targetClass, model.Config.NumClasses);
         using var scope = NewDisposeScope();
-        var x = (input.dim() == 3 ? input.unsqueeze(0) : input).to(ScalarType.Float32, model.Device);
-        model.CheckInput(x);
-        if (x.shape[0] != 1) throw new ArgumentException($"one image at a time; got a batch of {x.shape[0]}", nameof(input));
+        var x = MetricInput.Image(model, input, targetClass, "deletion and insertion");
+        MetricInput.Map(saliency, x);
         int h = (int)x.shape[2], w = (int)x.shape[3], pixels = h * w;
-        if (saliency.Count != pixels)
-            throw new ArgumentException($"the saliency map has {saliency.Count} values; the input is {h}x{w} = {pixels} pixels", nameof(saliency));
-        if (saliency.Any(v => !float.IsFinite(v))) throw new ArgumentException("the saliency map contains NaN or Inf", nameof(saliency));
-
         int perStep = options.PixelsPerStep ?? Math.Max(1, pixels / 100);
         int steps = (pixels + perStep - 1) / perStep;
-        var rank = new long[pixels];
-        var order = Enumerable.Range(0, pixels).OrderByDescending(i => saliency[i]).ThenBy(i => i).ToArray();
-        for (int r = 0; r < pixels; r++) rank[order[r]] = r;
-        var ranks = tensor(rank, device: x.device).reshape(1, 1, h, w);
-        var blurred = Blur(x, options.BlurKernel, options.BlurSigma);
-        var substrate = options.Substrate switch
-        {
-            DeletionSubstrate.Zeros => zeros_like(x),
-            DeletionSubstrate.Black => Black(model, x),
-            DeletionSubstrate.Mean => x.mean([2L, 3L], keepdim: true).expand_as(x),
-            DeletionSubstrate.Blur => blurred,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Substrate, "unknown substrate"),
-        };
+        var ranks = SaliencyRanking.RankImage(saliency, x);
+        var blurred = Substrates.Blur(x, options.BlurKernel, options.BlurSigma);
+        var substrate = Substrates.Of(options.Substrate, model, x, options.BlurKernel, options.BlurSigma);
 
         using var mode = new EvalModeScope(model);
         using var _ = inference_mode();
@@ -66,7 +43,7 @@ public static class DeletionInsertion
                 var done = tensor(rows.StepIndices.Select(k => (long)Math.Min(pixels, (long)k * perStep)).ToArray(), device: x.device).reshape(-1, 1, 1, 1);
                 var mask = ranks.lt(done).to(x.dtype);
                 var images = start * (1 - mask) + end * mask;
-                return model.call(images).softmax(1).select(1, targetClass);
+                return MetricInput.Scores(model, images, targetClass, ClassScore.Probability);
             }).reshape(-1).data<double>().ToArray();
 
         PerturbationCurve Make(PerturbationKind kind, double[] scores) => new()
@@ -74,26 +51,5 @@ public static class DeletionInsertion
             Kind = kind, TargetClass = targetClass, Scores = scores, PixelsPerStep = perStep, Options = options,
         };
         return (Make(PerturbationKind.Deletion, Curve(x, substrate)), Make(PerturbationKind.Insertion, Curve(blurred, x)));
-    }
-
-    /// <summary>A depthwise Gaussian blur with zero padding (RISE's insertion start), normalized sampled kernel.</summary>
-    internal static Tensor Blur(Tensor images, int kernel, double sigma)
-    {
-        var half = kernel / 2;
-        var weights = Enumerable.Range(-half, kernel).Select(i => Math.Exp(-i * i / (2 * sigma * sigma))).ToArray();
-        var sum = weights.Sum();
-        var line = tensor(weights.Select(v => (float)(v / sum)).ToArray(), device: images.device);
-        var k2 = line.unsqueeze(1).matmul(line.unsqueeze(0));
-        long channels = images.shape[1];
-        var filter = k2.expand(channels, 1, kernel, kernel).contiguous().to(images.dtype);
-        return F.conv2d(images, filter, padding: [half, half], groups: channels);
-    }
-
-    private static Tensor Black(VisionModel model, Tensor x)
-    {
-        var p = model.Config.Preprocess;
-        var mean = tensor(p.Mean, device: x.device).reshape(1, 3, 1, 1);
-        var std = tensor(p.Std, device: x.device).reshape(1, 3, 1, 1);
-        return ((zeros_like(x) - mean) / std).to(x.dtype);
     }
 }

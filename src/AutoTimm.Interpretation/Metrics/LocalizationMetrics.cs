@@ -1,3 +1,5 @@
+using AutoTimm.Data;
+
 namespace AutoTimm.Interpretation.Metrics;
 
 /// <summary>
@@ -51,7 +53,7 @@ public static class LocalizationMetrics
     public static MetricValue RankAccuracy(IReadOnlyList<float> map, SaliencyRegion region)
     {
         if (Check(map, region) is { } undefined) return undefined;
-        var top = Enumerable.Range(0, map.Count).OrderByDescending(i => map[i]).ThenBy(i => i).Take(region.Pixels);
+        var top = SaliencyRanking.Order(map).Take(region.Pixels);
         return new MetricValue((double)top.Count(i => region.Mask[i]) / region.Pixels);
     }
 
@@ -76,6 +78,65 @@ public static class LocalizationMetrics
         var candidates = Enumerable.Range(1, 19).Select(i => i / 20.0).Select(t => (Iou: Iou(map, region, t).Value, Threshold: t));
         var best = candidates.OrderByDescending(c => c.Iou).ThenBy(c => c.Threshold).First();
         return (new MetricValue(best.Iou), best.Threshold);
+    }
+
+    /// <summary>Every localization metric of one map against one region.</summary>
+    /// <param name="map">Non-negative map, row-major at the region's resolution.</param>
+    /// <param name="region">The ground truth.</param>
+    /// <param name="tolerance">Pointing-game tolerance in pixels (TorchRay's 15 at 224 px; scale it with the image).</param>
+    /// <param name="threshold">IoU threshold on the map's [0,1] values.</param>
+    public static LocalizationScores All(IReadOnlyList<float> map, SaliencyRegion region, double tolerance = 15, double threshold = 0.5)
+    {
+        var (best, at) = BestIou(map, region);
+        return new LocalizationScores
+        {
+            PointingGame = PointingGame(map, region, tolerance),
+            MassInside = MassInside(map, region),
+            RankAccuracy = RankAccuracy(map, region),
+            Iou = Iou(map, region, threshold),
+            BestIou = best,
+            BestThreshold = at,
+            Tolerance = tolerance,
+            Threshold = threshold,
+        };
+    }
+
+    /// <summary>
+    /// Scores each explained detection's own map against a box: the ground-truth box of the same class that overlaps
+    /// its predicted box most (when <paramref name="groundTruth"/> is given and one overlaps at all), else its own
+    /// predicted box. Detections whose explanation failed are left out.
+    /// </summary>
+    public static IReadOnlyList<DetectionLocalization> ForDetections(Adapters.DetectionExplanation explanation,
+        IReadOnlyList<(BoundingBox Box, int Label)>? groundTruth = null, double tolerance = 15, double threshold = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(explanation);
+        var results = new List<DetectionLocalization>();
+        foreach (var explained in explanation.Explained)
+        {
+            if (explained.Heatmap is not { } heatmap) continue;
+            var box = explained.Detection.Box;
+            var match = (groundTruth ?? [])
+                .Select((g, i) => (Index: i, g.Box, Iou: g.Label == explained.Detection.Label ? (double)g.Box.IoU(box) : 0))
+                .Where(m => m.Iou > 0).OrderByDescending(m => m.Iou).ThenBy(m => m.Index).FirstOrDefault();
+            bool matched = match.Iou > 0;
+            var region = SaliencyRegion.FromBox(matched ? match.Box : box, heatmap.Height, heatmap.Width);
+            results.Add(new DetectionLocalization(explained.Index, matched ? match.Index : null, matched ? match.Iou : 1,
+                All(heatmap.Values, region, tolerance, threshold)));
+        }
+        return results;
+    }
+
+    /// <summary>Scores each explained class's map against the ground-truth pixels of that class (<paramref name="labels"/>, row-major).</summary>
+    public static IReadOnlyList<SegmentationLocalization> ForSegmentation(Adapters.SegmentationExplanation explanation, IReadOnlyList<int> labels,
+        double tolerance = 15, double threshold = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(explanation);
+        ArgumentNullException.ThrowIfNull(labels);
+        return explanation.Classes.Select(c =>
+        {
+            var region = SaliencyRegion.FromMask(labels.Select(l => l == c.Class).ToArray(), c.Heatmap.Height, c.Heatmap.Width);
+            return new SegmentationLocalization(c.Class, All(c.Heatmap.Values, region, tolerance, threshold));
+        }).ToList();
     }
 
     private static MetricValue? Check(IReadOnlyList<float> map, SaliencyRegion region)

@@ -38,7 +38,7 @@ public sealed class DeletionInsertionTests
         var options = new PerturbationOptions { PixelsPerStep = perStep, BatchSize = batchSize };
         var (deletion, insertion) = DeletionInsertion.Compute(model, x, saliency, 2, options);
 
-        using var blurred = DeletionInsertion.Blur(x, 11, 5);
+        using var blurred = Substrates.Blur(x, 11, 5);
         var expectedDeletion = Reference(model, x, saliency, perStep, x, zeros_like(x), 2);
         var expectedInsertion = Reference(model, x, saliency, perStep, blurred, x, 2);
         Assert.Equal((16 + perStep - 1) / perStep + 1, deletion.Scores.Count);
@@ -59,7 +59,7 @@ public sealed class DeletionInsertionTests
     public void Should_blur_with_a_normalized_kernel_and_zero_padding()
     {
         using var ones = full(1, 3, 31, 31, 1f);
-        using var blurred = DeletionInsertion.Blur(ones, 11, 5);
+        using var blurred = Substrates.Blur(ones, 11, 5);
         Assert.Equal(1f, blurred[0, 0, 15, 15].item<float>(), 5);     // far from the border: the kernel sums to 1
         Assert.True(blurred[0, 0, 0, 0].item<float>() < 0.5f);          // a corner sees a quarter of the kernel
     }

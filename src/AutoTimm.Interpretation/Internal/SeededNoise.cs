@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+
+namespace AutoTimm.Interpretation.Internal;
+
+/// <summary>
+/// Noise drawn per sample from a generator seeded with that sample's own seed, on the CPU (the same numbers on every
+/// device), then moved: a result never depends on how samples are split into batches.
+/// </summary>
+internal static class SeededNoise
+{
+    /// <summary>Standard normal noise of <paramref name="shape"/> from <paramref name="seed"/>.</summary>
+    public static Tensor Normal(long[] shape, long seed, Device device, ScalarType dtype = ScalarType.Float32)
+    {
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var draw = randn(shape, dtype: ScalarType.Float32, generator: generator);
+        return draw.to(dtype, device);
+    }
+
+    /// <summary>Uniform noise in <c>[-radius, radius)</c> of <paramref name="shape"/> from <paramref name="seed"/>.</summary>
+    public static Tensor Uniform(long[] shape, double radius, long seed, Device device, ScalarType dtype = ScalarType.Float32)
+    {
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var draw = rand(shape, dtype: ScalarType.Float32, generator: generator);
+        return ((draw * 2 - 1) * radius).to(dtype, device);
+    }
+
+    /// <summary>The seed of sample <paramref name="sample"/>: <c>seed * 1000003 + sample</c>.</summary>
+    public static long SampleSeed(long seed, int sample) => unchecked(seed * 1_000_003 + sample);
+}
