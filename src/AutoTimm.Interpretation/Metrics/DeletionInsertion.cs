@@ -43,7 +43,7 @@ public static class DeletionInsertion
                 var done = tensor(rows.StepIndices.Select(k => (long)Math.Min(pixels, (long)k * perStep)).ToArray(), device: x.device).reshape(-1, 1, 1, 1);
                 var mask = ranks.lt(done).to(x.dtype);
                 var images = start * (1 - mask) + end * mask;
-                return MetricInput.Scores(model, images, targetClass, ClassScore.Probability);
+                return MetricInput.Scores(model, images, targetClass, TrackedScore.Probability);
             }).reshape(-1).data<double>().ToArray();
 
         PerturbationCurve Make(PerturbationKind kind, double[] scores) => new()

@@ -13,7 +13,7 @@ public sealed record FaithfulnessCorrelationOptions
     public DeletionSubstrate Substrate { get; init; } = DeletionSubstrate.Zeros;
 
     /// <summary>The tracked score.</summary>
-    public ClassScore Score { get; init; } = ClassScore.Probability;
+    public TrackedScore Score { get; init; } = TrackedScore.Probability;
 
     /// <summary>Seed of the subsets.</summary>
     public int Seed { get; init; }

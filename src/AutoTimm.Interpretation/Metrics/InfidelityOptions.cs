@@ -16,7 +16,7 @@ public sealed record InfidelityOptions
     public bool Normalize { get; init; }
 
     /// <summary>The tracked score (Captum: whatever the forward function returns; here the logit by default).</summary>
-    public ClassScore Score { get; init; } = ClassScore.Logit;
+    public TrackedScore Score { get; init; } = TrackedScore.Logit;
 
     /// <summary>Seed of the perturbations; sample <c>k</c> draws from its own seed (<c>Seed * 1000003 + k</c>).</summary>
     public long Seed { get; init; }

@@ -35,9 +35,9 @@ internal static class MetricInput
     }
 
     /// <summary>The tracked score of one class for every row of a batch: <c>[N]</c>.</summary>
-    public static Tensor Scores(VisionModel model, Tensor images, int targetClass, ClassScore score)
+    public static Tensor Scores(VisionModel model, Tensor images, int targetClass, TrackedScore score)
     {
         var logits = model.call(images);
-        return score == ClassScore.Probability ? logits.softmax(1).select(1, targetClass) : logits.select(1, targetClass);
+        return score == TrackedScore.Probability ? logits.softmax(1).select(1, targetClass) : logits.select(1, targetClass);
     }
 }

@@ -17,7 +17,7 @@ public sealed record RoadOptions
     public long Seed { get; init; }
 
     /// <summary>The tracked score.</summary>
-    public ClassScore Score { get; init; } = ClassScore.Probability;
+    public TrackedScore Score { get; init; } = TrackedScore.Probability;
 
     /// <summary>Imputed images per forward.</summary>
     public int BatchSize { get; init; } = 32;

@@ -38,7 +38,7 @@ public sealed class InfidelityTests
         // Zeroing pixel p lowers the logit by sum_c w[c,p] x[c,p].
         using var contribution = (model.Fc.weight![0].reshape(3, 4, 4) * x[0]).sum(0L).detach();
         var map = contribution.data<float>().ToArray();
-        var options = new FaithfulnessCorrelationOptions { Runs = 20, SubsetSize = 3, Score = ClassScore.Logit, BatchSize = 7, Seed = 2 };
+        var options = new FaithfulnessCorrelationOptions { Runs = 20, SubsetSize = 3, Score = TrackedScore.Logit, BatchSize = 7, Seed = 2 };
         var result = FaithfulnessCorrelation.Compute(model, x, map, 0, options);
         Assert.Equal(1, result.Correlation.Value, 6);
         Assert.Equal(3, result.SubsetSize);

@@ -101,7 +101,7 @@ public sealed class RoadTests
         using var model = new LinearNet(seed: 2);
         using var x = randn(1, 3, 4, 4, generator: new TorchSharp.torch.Generator(9));
         var saliency = Enumerable.Range(0, 16).Select(i => (float)((i * 5) % 16)).ToArray();
-        var options = new RoadOptions { Percentiles = [25, 50, 75], Noise = 0, Score = ClassScore.Logit, BatchSize = 2 };
+        var options = new RoadOptions { Percentiles = [25, 50, 75], Noise = 0, Score = TrackedScore.Logit, BatchSize = 2 };
         var result = Road.Compute(model, x, saliency, 1, options);
 
         using var ranks = SaliencyRanking.RankImage(saliency, x);

@@ -1,7 +1,7 @@
 namespace AutoTimm.Interpretation.Metrics;
 
 /// <summary>What a perturbation metric tracks of the explained class.</summary>
-public enum ClassScore
+public enum TrackedScore
 {
     /// <summary>The softmax probability (RISE, and pytorch-grad-cam's <c>ClassifierOutputSoftmaxTarget</c>).</summary>
     Probability,
