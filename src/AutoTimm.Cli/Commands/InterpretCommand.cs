@@ -48,7 +48,6 @@ internal static class InterpretCommand
         var uncertainty = new Option<string>("--uncertainty") { Description = "Segmenters: uncertainty map", DefaultValueFactory = _ => "entropy" };
         uncertainty.AcceptOnlyFromAmong("entropy", "margin", "none");
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
-        var targetLayer = new Option<string?>("--target-layer") { Description = "Layer for CAM methods, dotted name (default: last spatial feature layer)" };
         var colormap = new Option<string>("--colormap")
         {
             Description = $"Colormap of the figures: {string.Join(", ", Colormaps.Names)} (append _r to reverse one)",
@@ -62,43 +61,21 @@ internal static class InterpretCommand
             var value = result.GetValueOrDefault<double>();
             if (!(value >= 0 && value <= 1)) result.AddError($"--alpha {value} is outside 0..1; give the heatmap opacity, e.g. 0.4");
         });
-        var igSteps = new Option<int>("--ig-steps") { Description = $"Integrated Gradients steps, 1..{IntegratedGradientsOptions.MaxSteps}", DefaultValueFactory = _ => 50 };
-        igSteps.Validators.Add(result => InRange(result, "--ig-steps", 1, IntegratedGradientsOptions.MaxSteps));
-        var igBaseline = new Option<IgBaseline>("--ig-baseline") { Description = "Integrated Gradients baseline", DefaultValueFactory = _ => IgBaseline.Black };
-        igBaseline.AcceptOnlyFromAmong([.. Enum.GetNames<IgBaseline>().Where(n => n != nameof(IgBaseline.Custom)).Select(n => n.ToLowerInvariant())]);
-        var igMethod = new Option<string>("--ig-method") { Description = "Integrated Gradients quadrature", DefaultValueFactory = _ => "gausslegendre" };
-        igMethod.AcceptOnlyFromAmong([.. Quadrature.Names]);
-        var sgSamples = new Option<int>("--smoothgrad-samples") { Description = $"SmoothGrad noisy copies, 1..{SmoothGradOptions.MaxSamples}", DefaultValueFactory = _ => 50 };
-        sgSamples.Validators.Add(result => InRange(result, "--smoothgrad-samples", 1, SmoothGradOptions.MaxSamples));
-        var sgNoise = new Option<double>("--smoothgrad-noise") { Description = "SmoothGrad noise, fraction of the input's value range, 0..10", DefaultValueFactory = _ => 0.15 };
-        sgNoise.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<double>();
-            if (!(value >= 0 && value <= 10)) result.AddError($"--smoothgrad-noise {value} is outside 0..10; give a fraction of the input's value range, e.g. 0.15");
-        });
-        var seed = new Option<long>("--seed") { Description = "Seed of random draws", DefaultValueFactory = _ => 0 };
+        var methodOptions = new MethodOptions();
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
         var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
 
         var command = new Command("interpret", "Explain an image with several methods; prints results, predicted_class, errors (and raw, report, timings_ms).");
         model.AddTo(command);
-        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, targetLayer, colormap, alpha, igSteps, igBaseline, igMethod, sgSamples, sgNoise, seed, saveRaw, report })
+        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, colormap, alpha, saveRaw, report })
             command.Options.Add(option);
+        methodOptions.AddTo(command);
 
         command.SetJsonAction(parse =>
         {
             ModelTask? task = parse.GetValue(taskClass) is { } name ? Enum.Parse<ModelTask>(name) : null;
             using var loaded = model.LoadAny(parse, task);
-            var options = ExplanationOptions.Default
-                .With(new CamOptions { TargetLayer = parse.GetValue(targetLayer) })
-                .With(new IntegratedGradientsOptions
-                {
-                    Steps = parse.GetValue(igSteps),
-                    Baseline = parse.GetValue(igBaseline),
-                    Integration = Quadrature.Parse(parse.GetValue(igMethod)!),
-                    Seed = parse.GetValue(seed),
-                })
-                .With(new SmoothGradOptions { Samples = parse.GetValue(sgSamples), NoiseLevel = parse.GetValue(sgNoise), Seed = parse.GetValue(seed) });
+            var options = methodOptions.Build(parse);
             var result = CliProgress.Run(progress => Interpretation.Interpretation.Run(new InterpretationRequest
             {
                 Progress = progress,
@@ -157,11 +134,5 @@ internal static class InterpretCommand
                 return null;
         var box = new BoundingBox(values[0], values[1], values[2], values[3]);
         return box.IsEmpty ? null : box;
-    }
-
-    private static void InRange(System.CommandLine.Parsing.OptionResult result, string name, int min, int max)
-    {
-        var value = result.GetValueOrDefault<int>();
-        if (value < min || value > max) result.AddError($"{name} {value} is outside {min}..{max}");
     }
 }

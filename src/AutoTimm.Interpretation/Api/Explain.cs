@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using AutoTimm.Data;
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Adapters;
 using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Evaluation;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Visualization;
@@ -178,6 +180,42 @@ public static class Explain
         ArgumentNullException.ThrowIfNull(segmentor);
         return SegmentationAdapter.Run(segmentor, image, targetClass, allClasses, region, method, showUncertainty, uncertaintyMethod,
             WithLayer(options, targetLayer), FigureOptionsFor(segmentor, colormap, alpha), saveDir, savePath);
+    }
+
+    /// <summary>
+    /// Compares explanation methods on a set of images (the spec's "Evaluate Quality" stage): each method explains
+    /// every image in batches, and every selected metric (deletion, insertion, ROAD, faithfulness correlation,
+    /// sensitivity, infidelity, localization, randomization, completeness; <see cref="EvaluationMetric"/>) scores the
+    /// explanation on the very tensor that was explained. Each image's true label is explained when given, else the
+    /// predicted class. A method that does not apply is reported with its reason, not thrown.
+    /// </summary>
+    /// <param name="model">The classifier.</param>
+    /// <param name="samples">The images, with labels and ground-truth regions where known.</param>
+    /// <param name="methods">Method ids; default Grad-CAM, Grad-CAM++, Integrated Gradients, SmoothGrad and the random and center baselines.</param>
+    /// <param name="options">Metrics and their parameters; null for the defaults.</param>
+    /// <param name="progress">Progress per method, or null.</param>
+    public static MethodComparison EvaluateAll(ImageClassifier model, IReadOnlyList<EvaluationSample> samples, IReadOnlyList<string>? methods = null,
+        EvaluationOptions? options = null, IProgress<WorkProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count == 0) throw new ArgumentException("no images given", nameof(samples));
+        options ??= new EvaluationOptions();
+        options.Validate();
+        var ids = methods ?? ["gradcam", "gradcampp", "integrated_gradients", "smoothgrad", "random", "center"];
+        if (ids.Count == 0) throw new ArgumentException("no methods given", nameof(methods));
+        foreach (var id in ids) MethodRegistry.Get(id);
+        var size = (model.Config.Preprocess.Height, model.Config.Preprocess.Width);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var sample = samples[i];
+            ArgumentNullException.ThrowIfNull(sample, $"{nameof(samples)}[{i}]");
+            if (sample.Label is { } label && (label < 0 || label >= model.Config.NumClasses))
+                throw new ArgumentOutOfRangeException(nameof(samples), label, $"image {sample.Name ?? i.ToString(CultureInfo.InvariantCulture)}: label {label} is not a class of {model.Config.Arch} (0..{model.Config.NumClasses - 1})");
+            if (sample.Region is { } region && (region.Height, region.Width) != size)
+                throw new ArgumentException($"image {sample.Name ?? i.ToString(CultureInfo.InvariantCulture)}: its region is {region.Height}x{region.Width}, the model input {size.Height}x{size.Width}", nameof(samples));
+        }
+        return new MethodEvaluator(model, samples, options, progress).Run(ids);
     }
 
     /// <summary>The figure options of a model's explanations: its class names, the colormap and opacity, validated.</summary>

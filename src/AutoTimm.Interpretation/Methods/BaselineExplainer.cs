@@ -42,9 +42,13 @@ public sealed class BaselineExplainer : Explainer
         Tensor maps;
         if (_random)
         {
-            // Image i draws from generator (seed, i): the same map alone or in any batch.
+            // Each image draws from a generator seeded by the seed and the image's own bytes: the same map alone, in any
+            // batch and at any position, and a different map for a different image.
             maps = stack(Enumerable.Range(0, (int)n).Select(i =>
-                rand(h, w, generator: new TorchSharp.torch.Generator((ulong)(_options.Seed * 1000003 + i)))).ToArray()).to(inputs.device);
+            {
+                using var generator = new TorchSharp.torch.Generator(ContentSeed(inputs[i], _options.Seed));
+                return rand(h, w, generator: generator);
+            }).ToArray()).to(inputs.device);
         }
         else
         {
@@ -55,6 +59,14 @@ public sealed class BaselineExplainer : Explainer
             maps = map.unsqueeze(0).expand(n, h, w);
         }
         return new RawExplanation(maps, output, resolved) { NativeResolution = ((int)h, (int)w) };
+    }
+
+    /// <summary>A seed from an image's float32 bytes (SHA-256) and the caller's seed.</summary>
+    private static ulong ContentSeed(Tensor image, long seed)
+    {
+        using var cpu = image.detach().to(ScalarType.Float32, CPU).contiguous();
+        var hash = System.Security.Cryptography.SHA256.HashData(cpu.bytes);
+        return BitConverter.ToUInt64(hash, 0) ^ unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);
     }
 
     /// <summary>The registry's entry for <c>random</c>.</summary>

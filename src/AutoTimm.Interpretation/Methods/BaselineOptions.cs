@@ -5,7 +5,7 @@ namespace AutoTimm.Interpretation.Methods;
 /// <summary>Options of the reference baselines that quality metrics compare real methods against.</summary>
 public sealed record BaselineOptions : IMethodOptions
 {
-    /// <summary>Seed of the random baseline: image i of a call draws from its own generator (seed, i).</summary>
+    /// <summary>Seed of the random baseline: each image draws from a generator seeded by this seed and the image's bytes.</summary>
     public long Seed { get; init; }
 
     /// <summary>Standard deviation of the centre baseline's Gaussian, as a fraction of the shorter image side.</summary>

@@ -15,6 +15,10 @@ public sealed class BaselineExplainerTests
         using var random = (BaselineExplainer)MethodRegistry.Create("random", model);
         var batch = random.ExplainBatch(x);
         Assert.Equal(batch[0].Raw, random.Explain(x[0]).Raw);
+        // At any position and with any chunking: image 2 alone, first in a batch, and last in chunks of 2.
+        Assert.Equal(batch[2].Raw, random.Explain(x[2]).Raw);
+        Assert.Equal(batch[2].Raw, random.ExplainBatch(x.flip(0))[0].Raw);
+        Assert.Equal(batch[2].Raw, random.ExplainBatch(x, batchSize: 2)[2].Raw);
         Assert.NotEqual(batch[0].Raw, batch[1].Raw);
         using var other = MethodRegistry.Create("random", model, ExplanationOptions.Default.With(new BaselineOptions { Seed = 9 }));
         Assert.NotEqual(batch[0].Raw, other.Explain(x[0]).Raw);

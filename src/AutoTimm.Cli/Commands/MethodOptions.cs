@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Methods;
+
+namespace AutoTimm.Cli.Commands;
+
+/// <summary>
+/// Method parameters every verb that explains shares: <c>--target-layer</c>, <c>--ig-steps</c>, <c>--ig-baseline</c>,
+/// <c>--ig-method</c>, <c>--smoothgrad-samples</c>, <c>--smoothgrad-noise</c>, <c>--seed</c>.
+/// </summary>
+internal sealed class MethodOptions
+{
+    public MethodOptions(int smoothGradSamples = 50)
+    {
+        IgSteps.Validators.Add(result => InRange(result, "--ig-steps", 1, IntegratedGradientsOptions.MaxSteps));
+        IgBaseline.AcceptOnlyFromAmong([.. Enum.GetNames<IgBaseline>().Where(n => n != nameof(Interpretation.Methods.IgBaseline.Custom)).Select(n => n.ToLowerInvariant())]);
+        IgMethod.AcceptOnlyFromAmong([.. Quadrature.Names]);
+        SmoothGradSamples = new("--smoothgrad-samples") { Description = $"SmoothGrad noisy copies, 1..{SmoothGradOptions.MaxSamples}", DefaultValueFactory = _ => smoothGradSamples };
+        SmoothGradSamples.Validators.Add(result => InRange(result, "--smoothgrad-samples", 1, SmoothGradOptions.MaxSamples));
+        SmoothGradNoise.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value <= 10)) result.AddError($"--smoothgrad-noise {value} is outside 0..10; give a fraction of the input's value range, e.g. 0.15");
+        });
+    }
+
+    public Option<string?> TargetLayer { get; } = new("--target-layer") { Description = "Layer for CAM methods, dotted name (default: last spatial feature layer)" };
+
+    public Option<int> IgSteps { get; } = new("--ig-steps") { Description = $"Integrated Gradients steps, 1..{IntegratedGradientsOptions.MaxSteps}", DefaultValueFactory = _ => 50 };
+
+    public Option<IgBaseline> IgBaseline { get; } = new("--ig-baseline") { Description = "Integrated Gradients baseline", DefaultValueFactory = _ => Interpretation.Methods.IgBaseline.Black };
+
+    public Option<string> IgMethod { get; } = new("--ig-method") { Description = "Integrated Gradients quadrature", DefaultValueFactory = _ => "gausslegendre" };
+
+    public Option<int> SmoothGradSamples { get; }
+
+    public Option<double> SmoothGradNoise { get; } = new("--smoothgrad-noise") { Description = "SmoothGrad noise, fraction of the input's value range, 0..10", DefaultValueFactory = _ => 0.15 };
+
+    public Option<long> Seed { get; } = new("--seed") { Description = "Seed of random draws", DefaultValueFactory = _ => 0 };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { TargetLayer, IgSteps, IgBaseline, IgMethod, SmoothGradSamples, SmoothGradNoise, Seed })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The method parameters the flags give.</summary>
+    public ExplanationOptions Build(ParseResult parse) => ExplanationOptions.Default
+        .With(new CamOptions { TargetLayer = parse.GetValue(TargetLayer) })
+        .With(new IntegratedGradientsOptions
+        {
+            Steps = parse.GetValue(IgSteps),
+            Baseline = parse.GetValue(IgBaseline),
+            Integration = Quadrature.Parse(parse.GetValue(IgMethod)!),
+            Seed = parse.GetValue(Seed),
+        })
+        .With(new SmoothGradOptions { Samples = parse.GetValue(SmoothGradSamples), NoiseLevel = parse.GetValue(SmoothGradNoise), Seed = parse.GetValue(Seed) });
+
+    internal static void InRange(OptionResult result, string name, int min, int max)
+    {
+        var value = result.GetValueOrDefault<int>();
+        if (value < min || value > max) result.AddError($"{name} {value} is outside {min}..{max}");
+    }
+}
