@@ -27,7 +27,7 @@ public static class EvaluationSamples
         var p = config.Preprocess;
         if (p.Height != p.Width) throw new ArgumentException($"the cluttered canvases are square; {config.Arch} takes {p.Height}x{p.Width}", nameof(config));
         var split = FashionMnist.Load(dataDir).Test;
-        if (count > split.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"--n {count} asks for more canvases than the test split has items ({split.Count})");
+        if (count > split.Count) throw new ArgumentException($"--n {count} asks for more canvases than the test split has items ({split.Count})");
         var generator = new ClutteredCanvasGenerator(split, ClassificationData.TestCanvasSeed, new ClutteredCanvasOptions { Size = p.Height });
         var preprocessor = new Preprocessor(p);
         return Enumerable.Range(0, count).Select(i =>
@@ -66,7 +66,7 @@ public static class EvaluationSamples
             throw new InvalidDataException($"{manifest}: not a canvases.json ({e.Message})", e);
         }
         var canvases = parsed?.Canvases ?? throw new InvalidDataException($"{manifest}: field 'canvases' is missing");
-        if (count > canvases.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"--n {count} asks for more images than {manifest} lists ({canvases.Count})");
+        if (count > canvases.Count) throw new ArgumentException($"--n {count} asks for more images than {manifest} lists ({canvases.Count})");
         var p = config.Preprocess;
         return canvases.Take(count).Select((c, i) =>
         {
@@ -89,7 +89,7 @@ public static class EvaluationSamples
     private static List<EvaluationSample> FromImageFolder(ModelConfig config, string folder, int count)
     {
         var data = ClassificationData.OpenImageFolder(folder, config.Preprocess);
-        if (count > data.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"--n {count} asks for more images than {folder} holds ({data.Count})");
+        if (count > data.Count) throw new ArgumentException($"--n {count} asks for more images than {folder} holds ({data.Count})");
         var preprocessor = new Preprocessor(config.Preprocess);
         return Enumerable.Range(0, count).Select(i =>
         {
