@@ -51,9 +51,14 @@ public static class FaithfulnessCorrelation
             var mask = masks.reshape(rows.Count, 1, h, w);
             return MetricInput.Scores(model, x * (1 - mask) + substrate * mask, targetClass, options.Score);
         }).reshape(-1).data<double>().Select(s => baseScore - s).ToArray();
+        var correlation = sums.Distinct().Count() == 1
+            ? MetricValue.Undefined("every subset holds the same saliency (a constant map): nothing to correlate")
+            : drops.Distinct().Count() == 1
+                ? MetricValue.Undefined("the model's score does not change when pixels are removed: nothing to correlate")
+                : Statistics.Pearson(sums, drops);
         return new FaithfulnessCorrelationResult
         {
-            TargetClass = targetClass, Correlation = Statistics.Pearson(sums, drops), SaliencySums = sums, ScoreDrops = drops, SubsetSize = size, Options = options,
+            TargetClass = targetClass, Correlation = correlation, SaliencySums = sums, ScoreDrops = drops, SubsetSize = size, Options = options,
         };
     }
 }

@@ -47,6 +47,22 @@ public sealed class InfidelityTests
         Assert.Equal(8, FaithfulnessCorrelation.Compute(model, x, map, 0, options with { SubsetSize = 100 }).SubsetSize);
         // A constant map has no variance across subsets: undefined, with the reason.
         var flat = FaithfulnessCorrelation.Compute(model, x, new float[16], 0, options);
-        Assert.False(flat.Correlation.IsDefined);
+        Assert.Contains("constant map", flat.Correlation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_give_defined_results_or_a_reason_for_a_model_whose_score_never_changes()
+    {
+        using var model = new LinearNet(seed: 1);
+        using (no_grad()) model.Fc.weight!.zero_();
+        using var x = randn(1, 3, 4, 4, generator: new TorchSharp.torch.Generator(5));
+        var map = Enumerable.Range(0, 16).Select(i => (float)i).ToArray();
+        var correlation = FaithfulnessCorrelation.Compute(model, x, map, 1, new FaithfulnessCorrelationOptions { Runs = 10, SubsetSize = 3 });
+        Assert.Contains("does not change", correlation.Correlation.Reason, StringComparison.Ordinal);
+        // Curves are flat at the constant probability; ROAD changes nothing: all exact, none undefined.
+        var (deletion, insertion) = DeletionInsertion.Compute(model, x, map, 1);
+        Assert.Equal(deletion.Scores[0], deletion.Auc, 6);
+        Assert.Equal(insertion.Scores[0], insertion.Auc, 6);
+        Assert.All(Road.Compute(model, x, map, 1).MostRelevantFirst, v => Assert.Equal(0, v, 6));
     }
 }
