@@ -23,6 +23,13 @@ if (args.Contains("--task-localization"))
     Console.WriteLine(JsonSerializer.Serialize(localization, new JsonSerializerOptions { WriteIndented = true }));
     return;
 }
+if (args.Contains("--metric-cost"))
+{
+    // Explanation-quality metrics on the bundled CNN, relative to one forward.
+    var cost = MetricCost.Measure(BundledModels.CnnPath, Path.Combine(Path.GetDirectoryName(BundledModels.CnnPath)!, "..", "samples", "canvases", "canvas_test_00000.png"), Median, InferenceForward);
+    Console.WriteLine(JsonSerializer.Serialize(cost, new JsonSerializerOptions { WriteIndented = true }));
+    return;
+}
 if (args.Contains("--box-cost-only"))
 {
     // Only the detection K-box section (the bundled detector), for a quick run.

@@ -47,7 +47,7 @@ public sealed class RoadTests
     }
 
     [Fact]
-    public void Should_impute_like_a_direct_solve_of_the_neighbour_system()
+    public void Should_impute_like_a_dense_solve_of_the_neighbour_system()
     {
         const int h = 7, w = 6;
         var random = new Random(4);
@@ -76,6 +76,14 @@ public sealed class RoadTests
         using var k = tensor(keep, [1, 1, n, n]);
         using var imputed = LinearImputation.Impute(x, k);
         Assert.All(imputed.data<float>().ToArray().Zip(plane), p => Assert.Equal(p.Second, p.First, 4));
+    }
+
+    [Fact]
+    public void Should_refuse_to_impute_when_every_pixel_is_removed()
+    {
+        using var x = randn(1, 3, 4, 4);
+        using var none = zeros(1, 1, 4, 4);
+        Assert.Contains("nothing to start from", Assert.Throws<InvalidOperationException>(() => LinearImputation.Impute(x, none)).Message, StringComparison.Ordinal);
     }
 
     [Theory]
