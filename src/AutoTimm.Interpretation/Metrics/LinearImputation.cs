@@ -23,7 +23,14 @@ internal static class LinearImputation
         var values = pixelsCpu.data<double>().ToArray();
         var kept = keepCpu.data<float>().ToArray();
         int plane = h * w;
-        Parallel.For(0, b, image => Fill(values.AsSpan(image * c * plane, c * plane), kept.AsSpan(image * plane, plane), c, h, w));
+        try
+        {
+            Parallel.For(0, b, image => Fill(values.AsSpan(image * c * plane, c * plane), kept.AsSpan(image * plane, plane), c, h, w));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         using var filled = tensor(values, [b, c, h, w], ScalarType.Float64);
         return filled.to(images.dtype, images.device);
     }
