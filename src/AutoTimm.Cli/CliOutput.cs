@@ -1,22 +1,12 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace AutoTimm.Cli;
 
 /// <summary>The CLI contract: exactly one JSON object on standard output; logs and progress on standard error.</summary>
 internal static class CliOutput
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    public static readonly JsonSerializerOptions Json = JsonConventions.Output;
 
     /// <summary>Where the JSON goes: standard output, or a writer a test supplies.</summary>
     public static TextWriter Out { get; set; } = Console.Out;

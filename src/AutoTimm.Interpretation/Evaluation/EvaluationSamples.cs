@@ -59,7 +59,7 @@ public static class EvaluationSamples
         CanvasManifest? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<CanvasManifest>(File.ReadAllText(manifest), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+            parsed = JsonSerializer.Deserialize<CanvasManifest>(File.ReadAllText(manifest), JsonConventions.Input);
         }
         catch (JsonException e)
         {

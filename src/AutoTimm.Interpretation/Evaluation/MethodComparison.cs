@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AutoTimm.Interpretation.Visualization;
@@ -28,15 +27,9 @@ public sealed record MethodComparison
     /// <summary>The parameters used.</summary>
     public required EvaluationOptions Options { get; init; }
 
-    /// <summary>JSON settings of <see cref="ToJson"/>: snake_case names, NaN as a literal, nulls left out.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
+    /// <summary>JSON settings of <see cref="ToJson"/>: the project's (<see cref="JsonConventions.Output"/>), enums as snake_case names.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonConventions.Output)
     {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
