@@ -96,7 +96,7 @@ public static class EvaluationSamples
             var image = data.Get(i);
             if (image.Label >= config.NumClasses)
                 throw new InvalidDataException($"{folder}: class folder {image.Label} has no class in {config.Arch} ({config.NumClasses} classes)");
-            using var pixels = tensor(image.Pixels, [3, image.Height, image.Width]);
+            using var pixels = tensor(image.Pixels, [3, image.Height, image.Width], device: CPU);
             var name = $"image_{i.ToString("D5", CultureInfo.InvariantCulture)}";
             return new EvaluationSample(ImageInput.FromTensor(preprocessor.Normalize(pixels), name), image.Label, null, name);
         }).ToList();

@@ -12,7 +12,7 @@ internal static class SeededNoise
     public static Tensor Normal(long[] shape, long seed, Device device, ScalarType dtype = ScalarType.Float32)
     {
         using var generator = new Generator(unchecked((ulong)seed));
-        using var draw = randn(shape, dtype: ScalarType.Float32, generator: generator);
+        using var draw = randn(shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
         return draw.to(dtype, device);
     }
 
@@ -20,7 +20,7 @@ internal static class SeededNoise
     public static Tensor Uniform(long[] shape, double radius, long seed, Device device, ScalarType dtype = ScalarType.Float32)
     {
         using var generator = new Generator(unchecked((ulong)seed));
-        using var draw = rand(shape, dtype: ScalarType.Float32, generator: generator);
+        using var draw = rand(shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
         return ((draw * 2 - 1) * radius).to(dtype, device);
     }
 

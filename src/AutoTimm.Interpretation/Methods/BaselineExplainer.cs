@@ -47,7 +47,7 @@ public sealed class BaselineExplainer : Explainer
             maps = stack(Enumerable.Range(0, (int)n).Select(i =>
             {
                 using var generator = new TorchSharp.torch.Generator(ContentSeed(inputs[i], _options.Seed));
-                return rand(h, w, generator: generator);
+                return rand(h, w, device: CPU, generator: generator);
             }).ToArray()).to(inputs.device);
         }
         else

@@ -31,7 +31,7 @@ internal static class LinearImputation
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
-        using var filled = tensor(values, [b, c, h, w], ScalarType.Float64);
+        using var filled = tensor(values, [b, c, h, w], ScalarType.Float64, device: CPU);
         return filled.to(images.dtype, images.device);
     }
 

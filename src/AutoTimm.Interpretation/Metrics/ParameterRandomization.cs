@@ -83,9 +83,9 @@ public static class ParameterRandomization
             else if (double.IsFinite(fanIn) && (name == "weight" || name == "bias"))
             {
                 double bound = 1 / Math.Sqrt(fanIn);
-                fresh = (rand(parameter.shape, generator: generator, dtype: ScalarType.Float32) * 2 - 1) * bound;
+                fresh = (rand(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU) * 2 - 1) * bound;
             }
-            else fresh = randn(parameter.shape, generator: generator, dtype: ScalarType.Float32) * 0.02;
+            else fresh = randn(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU) * 0.02;
             using (fresh) parameter.copy_(fresh.to(parameter.dtype, parameter.device));
         }
         if (!normalization) return;

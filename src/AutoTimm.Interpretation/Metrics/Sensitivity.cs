@@ -35,7 +35,7 @@ public static class Sensitivity
         using var scope = NewDisposeScope();
         var x = MetricInput.Image(explainer.Model, input, targetClass, "sensitivity");
         var target = new ClassTarget(targetClass);
-        var reference = tensor(ExplanationOf(explainer.ExplainTargets(x, [target])[0]), dtype: ScalarType.Float64);
+        var reference = tensor(ExplanationOf(explainer.ExplainTargets(x, [target])[0]), dtype: ScalarType.Float64, device: CPU);
         double norm = reference.norm().item<double>();
         var perSample = new List<double>(options.Samples);
         foreach (var (start, count) in Engine.Chunks.Of(options.Samples, options.BatchSize))
@@ -43,7 +43,7 @@ public static class Sensitivity
             using var chunk = NewDisposeScope();
             var perturbed = x + noise(start, count, x);
             foreach (var heatmap in explainer.ExplainTargets(perturbed, Enumerable.Repeat<IExplanationTarget?>(target, count).ToArray(), count))
-                perSample.Add((tensor(ExplanationOf(heatmap), dtype: ScalarType.Float64) - reference).norm().item<double>());
+                perSample.Add((tensor(ExplanationOf(heatmap), dtype: ScalarType.Float64, device: CPU) - reference).norm().item<double>());
         }
         var relative = perSample.Select(d => d / norm).ToArray();
         var undefined = norm == 0 ? MetricValue.Undefined("the explanation is zero everywhere: a relative change is undefined") : (MetricValue?)null;
