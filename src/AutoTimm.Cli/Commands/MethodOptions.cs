@@ -57,9 +57,11 @@ internal sealed class MethodOptions
         })
         .With(new SmoothGradOptions { Samples = parse.GetValue(SmoothGradSamples), NoiseLevel = parse.GetValue(SmoothGradNoise), Seed = parse.GetValue(Seed) });
 
+    /// <summary>A validator body: the option's integer value (when given) lies in <paramref name="min"/>..<paramref name="max"/>.</summary>
     internal static void InRange(OptionResult result, string name, int min, int max)
     {
-        var value = result.GetValueOrDefault<int>();
+        int? given = result.Option.ValueType == typeof(int?) ? result.GetValueOrDefault<int?>() : result.GetValueOrDefault<int>();
+        if (given is not { } value) return;
         if (value < min || value > max) result.AddError($"{name} {value} is outside {min}..{max}");
     }
 }

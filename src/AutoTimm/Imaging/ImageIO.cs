@@ -24,17 +24,7 @@ public static class ImageIO
     /// <summary>Reads and decodes the image file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ImageDecodeException">The file is not a readable PNG, JPEG, BMP or WebP image.</exception>
-    public static RgbImage Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
-        {
-            throw Directory.Exists(path)
-                ? new FileNotFoundException($"Image path {path} is a directory, not a file.", path)
-                : new FileNotFoundException($"Image file not found: {path}", path);
-        }
-        return Decode(File.ReadAllBytes(path), path);
-    }
+    public static RgbImage Load(string path) => Decode(InputFile.ReadAllBytes(path, "image"), path);
 
     /// <summary>Decodes an encoded image held in memory.</summary>
     /// <param name="encoded">The encoded file content.</param>

@@ -46,7 +46,7 @@ public sealed class ImageInput
     /// <param name="path">The file path. The file is read when the input is first used.</param>
     public static ImageInput FromFile(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("no image file given: the path is empty");
         return new ImageInput(Path.GetFileNameWithoutExtension(path), path, path: path);
     }
 
@@ -173,13 +173,7 @@ public sealed class ImageInput
     {
         if (_path is not null)
         {
-            if (!File.Exists(_path))
-            {
-                throw Directory.Exists(_path)
-                    ? new FileNotFoundException($"Image path {_path} is a directory, not a file.", _path)
-                    : new FileNotFoundException($"Image file not found: {_path}", _path);
-            }
-            var bytes = File.ReadAllBytes(_path);
+            var bytes = InputFile.ReadAllBytes(_path, "image");
             if (_path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) || Npy.HasMagic(bytes))
                 return new Content(null, Npy.Parse(bytes, _path));
             return new Content(ImageIO.Load(bytes, _path), null);

@@ -63,9 +63,7 @@ public static class Npy
 
     internal static NpyArray LoadArray(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Array file not found: {path}", path);
-        return Parse(File.ReadAllBytes(path), path);
+        return Parse(InputFile.ReadAllBytes(path, "array"), path);
     }
 
     internal static bool HasMagic(ReadOnlySpan<byte> data) => data.StartsWith(Magic);

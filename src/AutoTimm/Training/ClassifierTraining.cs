@@ -23,6 +23,7 @@ public static class ClassifierTraining
     {
         ArgumentNullException.ThrowIfNull(run);
         if (run.Workers < 1) throw new ArgumentException($"workers must be at least 1, not {run.Workers}");
+        run.Validate();
         if (run.Threads is { } threads) set_num_threads(threads);
         var clock = Stopwatch.StartNew();
         var preprocess = ModelZoo.DefaultPreprocess(run.Arch) with { Height = run.CanvasSize, Width = run.CanvasSize, CropPct = 1.0f };

@@ -48,6 +48,7 @@ public static class MultiObjectTraining
     {
         ArgumentNullException.ThrowIfNull(run);
         if (run.Data != "canvas") throw new ArgumentException($"detection and segmentation train on the multi-object canvases (--data canvas), not {run.Data}");
+        run.Validate();
         if (run.Threads is { } threads) set_num_threads(threads);
         var clock = Stopwatch.StartNew();
         var task = ModelZoo.TaskOf(run.Arch);

@@ -113,4 +113,40 @@ public sealed record TrainingRun
         Progress = Progress,
         Log = Log,
     };
+
+    /// <summary>Largest libtorch thread count accepted (libtorch aborts the process on 0 or a negative count).</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>
+    /// Checks every value before any of it reaches libtorch or a data generator: libtorch aborts the whole process on
+    /// invalid arguments (a thread count of 0, a negative size) instead of throwing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the option, the value and the range.</exception>
+    public void Validate()
+    {
+        static void Range(string name, long value, long min, long max)
+        {
+            if (value < min || value > max) throw new ArgumentException($"{name} is {value}; it must lie in {min}..{max}");
+        }
+        static void Finite(string name, double value, double min, double max)
+        {
+            if (!(value >= min && value <= max)) throw new ArgumentException($"{name} is {value}; it must be a finite number in {min}..{max}");
+        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(Arch, nameof(Arch));
+        ArgumentException.ThrowIfNullOrWhiteSpace(Data, nameof(Data));
+        ArgumentException.ThrowIfNullOrWhiteSpace(OutputDir, nameof(OutputDir));
+        Range("--canvas-size", CanvasSize, 8, 4096);
+        if (TrainSize is { } train) Range("--train-size", train, 1, 10_000_000);
+        Range("--val-size", ValSize, 0, 10_000_000);
+        Range("--epochs", Epochs, 1, 100_000);
+        Range("--batch-size", BatchSize, 1, 65_536);
+        Finite("--lr", LearningRate, double.Epsilon, 10);
+        Finite("--weight-decay", WeightDecay, 0, 10);
+        if (WarmupSteps is { } warmup) Range("warm-up steps", warmup, 0, int.MaxValue);
+        Finite("label smoothing", LabelSmoothing, 0, 1);
+        if (GradientClipNorm is { } clip) Finite("gradient clip norm", clip, double.Epsilon, double.MaxValue);
+        if (Threads is { } threads) Range("--threads", threads, 1, MaxThreads);
+        Range("--workers", Workers, 1, 256);
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");
+    }
 }

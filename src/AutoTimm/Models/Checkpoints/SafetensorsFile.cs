@@ -169,9 +169,5 @@ public static class SafetensorsFile
         }
     }
 
-    internal static FileStream OpenRead(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file not found: '{path}'.", path);
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-    }
+    internal static FileStream OpenRead(string path) => InputFile.OpenRead(path, "checkpoint");
 }
