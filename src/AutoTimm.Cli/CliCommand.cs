@@ -13,6 +13,10 @@ internal static class CliCommand
             {
                 return CliOutput.Success(body(parse));
             }
+            catch (CliFailure failure)
+            {
+                return CliOutput.Error(failure.Message, failure.Details);
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 return CliOutput.Error(e);

@@ -94,6 +94,10 @@ internal static class InterpretCommand
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
             }));
+            // Exit 0 means something asked for was written: a classifier run whose every method failed is an error.
+            if (result.Detections is null && result.Classes is null && result.Results.Count == 0 && result.Errors.Count > 0)
+                throw new CliFailure($"no explanation was written: {string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}"))}",
+                    new Dictionary<string, object?> { ["errors"] = result.Errors, ["predicted_class"] = result.PredictedClass });
             return new
             {
                 results = result.Results,

@@ -1,6 +1,7 @@
 using AutoTimm.Imaging;
 using AutoTimm.Models;
 using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Reports;
 using AutoTimm.Interpretation.Visualization;
@@ -44,23 +45,30 @@ public static class Interpretation
         foreach (var id in ids.Where(run.Heatmaps.ContainsKey))
         {
             var heatmap = run.Heatmaps[id];
+            // A method's figure and arrays are committed together or not at all.
+            using var outputs = new StagedOutputs();
             try
             {
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
-                ExplanationFigure.Save(display, heatmap, figure, figureOptions);
-                results[id] = figure;
-                heatmaps[id] = heatmap;
+                ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
+                var arrays = new Dictionary<string, string>();
+                void Array(string key, string file, float[] values, long[] shape)
+                {
+                    arrays[key] = Path.Combine(request.OutputDir, file);
+                    SaveArray(outputs.Stage(arrays[key]), values, shape);
+                }
                 if (request.SaveRaw)
                 {
-                    raw[id] = SaveArray(request.OutputDir, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
-                    if (heatmap.Attributions is { } attributions)
-                        raw[$"{id}_attr"] = SaveArray(request.OutputDir, $"{id}_attr.npy", attributions, [3, heatmap.Height, heatmap.Width]);
+                    Array(id, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
+                    if (heatmap.Attributions is { } attributions) Array($"{id}_attr", $"{id}_attr.npy", attributions, [3, heatmap.Height, heatmap.Width]);
                 }
+                outputs.Commit();
+                results[id] = figure;
+                heatmaps[id] = heatmap;
+                foreach (var (key, path) in arrays) raw[key] = path;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                results.Remove(id);
-                heatmaps.Remove(id);
                 errors[id] = e.Message;
             }
         }
@@ -90,10 +98,11 @@ public static class Interpretation
         };
     }
 
-    internal static string SaveArray(string dir, string name, float[] values, long[] shape)
+    internal static string SaveArray(string dir, string name, float[] values, long[] shape) => SaveArray(Path.Combine(dir, name), values, shape);
+
+    internal static string SaveArray(string path, float[] values, long[] shape)
     {
-        var path = Path.Combine(dir, name);
-        using var tensor = TorchSharp.torch.tensor(values, shape);
+        using var tensor = TorchSharp.torch.tensor(values, shape, device: TorchSharp.torch.CPU);
         Npy.Save(path, tensor);
         return path;
     }

@@ -1,0 +1,55 @@
+namespace AutoTimm.Cli.Tests;
+
+/// <summary>Bad input and failed writes give a clear error and leave nothing half-written; exit 0 means something was written.</summary>
+public sealed class ReliabilityTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cli-reliability-").FullName;
+    private static readonly string Canvas = CliRunner.Sample("canvases/canvas_test_00000.png");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Should_exit_1_with_every_reason_when_no_method_could_write_its_output()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "gradcam.png"));
+        Directory.CreateDirectory(Path.Combine(_dir, "gradcampp.png"));
+        var (code, json) = CliRunner.Run("interpret", "--image", Canvas, "--methods", "gradcam,gradcampp", "--output-dir", _dir);
+        Assert.Equal(1, code);
+        Assert.StartsWith("no explanation was written", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a directory of that name exists", json.GetProperty("errors").GetProperty("gradcampp").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_commit_a_methods_figure_and_arrays_together_or_not_at_all()
+    {
+        // The raw array of gradcam cannot be written: its figure must not be left behind either.
+        Directory.CreateDirectory(Path.Combine(_dir, "gradcam_raw.npy"));
+        var (code, json) = CliRunner.Run("interpret", "--image", Canvas, "--methods", "gradcam,gradcampp", "--save-raw", "--output-dir", _dir);
+        Assert.Equal(0, code);
+        Assert.False(json.GetProperty("results").TryGetProperty("gradcam", out _));
+        Assert.False(json.GetProperty("timings_ms").TryGetProperty("gradcam", out _));
+        Assert.Contains("gradcam_raw.npy", json.GetProperty("errors").GetProperty("gradcam").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["gradcam_raw.npy", "gradcampp.png", "gradcampp_raw.npy"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/dev/zero", "character device")]
+    [InlineData("", "the path is empty")]
+    public void Should_refuse_an_input_that_is_not_a_regular_file_with_its_name(string image, string message)
+    {
+        var (code, json) = CliRunner.Run("predict", "--image", image);
+        Assert.Equal(1, code);
+        Assert.Contains(message, json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public void Should_refuse_a_thread_count_libtorch_would_abort_on_before_any_work(string threads)
+    {
+        var (code, json) = CliRunner.Run("train", "--epochs", "1", "--threads", threads, "--output-dir", _dir);
+        Assert.Equal(2, code);
+        Assert.Equal($"--threads {threads} is outside 1..1024", json.GetProperty("error").GetString());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dir));
+    }
+}
