@@ -53,6 +53,9 @@ public sealed class AutoTrainer
 
     private const string OptimizerStateName = "last.optimizer.bin";
 
+    /// <summary>The file naming the committed checkpoint generation (<c>epoch-00012</c>) in the checkpoint directory.</summary>
+    public const string CurrentGenerationName = "CURRENT";
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> after each epoch.</summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public FitResult Fit(VisionModel model, IBatchSource train, IBatchSource? validation = null)
@@ -67,13 +70,12 @@ public sealed class AutoTrainer
         if (dir is not null) Directory.CreateDirectory(dir);
 
         using var optimizer = CreateOptimizer(model);
-        var state = new TrainerState { Seed = o.Seed };
-        if (o.Resume && dir is not null && TrainerState.TryLoad(dir) is { } saved)
+        var state = new TrainerState { Seed = o.Seed, Arch = model.Config.Arch, LearningRate = o.LearningRate, Optimizer = o.Optimizer.ToString() };
+        if (o.Resume && dir is not null && ResumeFrom(dir, model) is { } resumed)
         {
-            state = saved;
-            ModelCheckpoint.LoadInto(model, Path.Combine(dir, LastCheckpointName));
-            var optimizerPath = Path.Combine(dir, OptimizerStateName);
-            if (File.Exists(optimizerPath)) ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(optimizerPath);
+            state = resumed.State;
+            ModelCheckpoint.LoadInto(model, resumed.Weights);
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(resumed.Optimizer);
         }
 
         var context = new TrainerContext(model, optimizer, logger, o.MaxEpochs) { Epoch = state.NextEpoch, GlobalStep = state.GlobalStep };
@@ -173,9 +175,8 @@ public sealed class AutoTrainer
                 history.Add(record);
                 if (dir is not null)
                 {
-                    lastGood = SaveCheckpoints(model, optimizer, dir, improved || best is null, record);
                     state = state with { NextEpoch = epoch + 1, GlobalStep = context.GlobalStep, BestMetric = best, History = [.. history] };
-                    state.Save(dir);
+                    lastGood = SaveCheckpoints(model, optimizer, state, dir, improved || best is null, record);
                 }
                 logger.Flush();
                 var summary = Summary(metrics);
@@ -209,23 +210,83 @@ public sealed class AutoTrainer
         _ => throw new ArgumentOutOfRangeException(nameof(Options), Options.Optimizer, "unknown optimizer"),
     };
 
-    /// <summary>Writes last (and best) weights and the optimizer state; each file is replaced atomically.</summary>
-    private static string SaveCheckpoints(VisionModel model, optim.Optimizer optimizer, string dir, bool isBest, EpochRecord record)
+    /// <summary>
+    /// Commits an epoch's checkpoint set as one unit: weights, optimizer state and trainer state are written into a
+    /// staging folder, which is renamed to its generation (<c>epoch-00012</c>); then <see cref="CurrentGenerationName"/>
+    /// is replaced atomically to point at it. A kill at any moment leaves the previous generation committed and whole.
+    /// Afterwards <c>last.safetensors</c> (and <c>best.safetensors</c>) beside it are refreshed for users, and older
+    /// generations are removed.
+    /// </summary>
+    private string SaveCheckpoints(VisionModel model, optim.Optimizer optimizer, TrainerState state, string dir, bool isBest, EpochRecord record)
     {
         var metadata = new Dictionary<string, string>
         {
             ["epoch"] = (record.Epoch + 1).ToString(CultureInfo.InvariantCulture),
             ["metrics"] = System.Text.Json.JsonSerializer.Serialize(record.Metrics),
         };
-        var last = Path.Combine(dir, LastCheckpointName);
-        ModelCheckpoint.Save(model, last, metadata);
-        AtomicFile.Write(Path.Combine(dir, OptimizerStateName), stream =>
+        var generation = string.Create(CultureInfo.InvariantCulture, $"epoch-{record.Epoch + 1:D5}");
+        var staging = Path.Combine(dir, generation + ".partial");
+        var committed = Path.Combine(dir, generation);
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        ModelCheckpoint.Save(model, Path.Combine(staging, LastCheckpointName), metadata);
+        AtomicFile.Write(Path.Combine(staging, OptimizerStateName), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
         });
-        if (isBest) ModelCheckpoint.Save(model, Path.Combine(dir, BestCheckpointName), metadata);
+        state.Save(staging);
+        if (Directory.Exists(committed)) Directory.Delete(committed, recursive: true);
+        Directory.Move(staging, committed);
+        AtomicFile.WriteAllText(Path.Combine(dir, CurrentGenerationName), generation);
+
+        var last = Path.Combine(dir, LastCheckpointName);
+        AtomicFile.Write(last, stream => { using var source = File.OpenRead(Path.Combine(committed, LastCheckpointName)); source.CopyTo(stream); });
+        if (isBest) AtomicFile.Write(Path.Combine(dir, BestCheckpointName), stream => { using var source = File.OpenRead(last); source.CopyTo(stream); });
+        foreach (var old in Directory.EnumerateDirectories(dir, "epoch-*").Where(d => Path.GetFileName(d) != generation))
+            Directory.Delete(old, recursive: true);
         return last;
+    }
+
+    /// <summary>
+    /// The committed generation to resume from, after checking it: the weights and the trainer state are of the same
+    /// epoch, and the run's seed, architecture, learning rate and optimizer are the ones it was started with. A
+    /// checkpoint folder written before generations (loose files) is refused when its files disagree.
+    /// </summary>
+    private (TrainerState State, string Weights, string Optimizer)? ResumeFrom(string dir, VisionModel model)
+    {
+        var pointer = Path.Combine(dir, CurrentGenerationName);
+        string folder;
+        if (File.Exists(pointer))
+        {
+            var generation = File.ReadAllText(pointer).Trim();
+            folder = Path.Combine(dir, generation);
+            if (generation.Length == 0 || generation.Contains('/') || !Directory.Exists(folder))
+                throw new InvalidDataException($"{pointer} names checkpoint generation '{generation}', which is not in {dir}; the checkpoint folder is damaged");
+        }
+        else if (File.Exists(Path.Combine(dir, TrainerState.FileName))) folder = dir;
+        else return null;
+
+        var state = TrainerState.Load(Path.Combine(folder, TrainerState.FileName));
+        var weights = Path.Combine(folder, LastCheckpointName);
+        var optimizerState = Path.Combine(folder, OptimizerStateName);
+        foreach (var file in new[] { weights, optimizerState })
+            if (!File.Exists(file)) throw new InvalidDataException($"cannot resume: {file} is missing from the checkpoint set in {folder}");
+        var epochText = AutoTimm.Models.Checkpoints.SafetensorsFile.ReadMetadata(weights).GetValueOrDefault("epoch");
+        if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out var weightsEpoch) || weightsEpoch != state.NextEpoch)
+            throw new InvalidDataException(
+                $"cannot resume: {weights} holds the weights after epoch {epochText ?? "?"} but {Path.Combine(folder, TrainerState.FileName)} continues at epoch {state.NextEpoch + 1}; the run was interrupted while saving. Start again in a new --output-dir.");
+        var o = Options;
+        void Same<T>(string flag, T? saved, T current)
+        {
+            if (saved is not null && !EqualityComparer<T>.Default.Equals(saved, current))
+                throw new ArgumentException($"cannot resume with {flag} {current}: the run in {dir} was started with {flag} {saved}; resume with the same value or start a new --output-dir");
+        }
+        Same("--seed", (long?)state.Seed, o.Seed);
+        Same("--arch", state.Arch, model.Config.Arch);
+        Same("--lr", state.LearningRate, o.LearningRate);
+        Same("--optimizer", state.Optimizer, o.Optimizer.ToString());
+        return (state, weights, optimizerState);
     }
 
     private static string Summary(IReadOnlyDictionary<string, double> m)

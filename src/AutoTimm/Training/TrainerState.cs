@@ -12,6 +12,9 @@ internal sealed record TrainerState
     public long GlobalStep { get; init; }
     public double? BestMetric { get; init; }
     public long Seed { get; init; }
+    public string? Arch { get; init; }
+    public double? LearningRate { get; init; }
+    public string? Optimizer { get; init; }
     public List<EpochRecord> History { get; init; } = [];
 
     private static readonly JsonSerializerOptions Json = new()
@@ -25,6 +28,11 @@ internal sealed record TrainerState
     {
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path)) return null;
+        return Load(path);
+    }
+
+    public static TrainerState Load(string path)
+    {
         try
         {
             return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)

@@ -85,6 +85,58 @@ public sealed class AutoTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Should_commit_each_epochs_checkpoint_set_as_one_generation()
+    {
+        using var model = TinyModel(7);
+        new AutoTrainer(Options(2, "gen")).Fit(model, new QuadrantBatches(3, 8, 5));
+        var dir = Path.Combine(_dir, "gen");
+        Assert.Equal("epoch-00002", File.ReadAllText(Path.Combine(dir, AutoTrainer.CurrentGenerationName)));
+        Assert.Equal(["epoch-00002"], Directory.GetDirectories(dir).Select(Path.GetFileName));
+        Assert.Equal(["last.optimizer.bin", "last.safetensors", "trainer_state.json"],
+            Directory.GetFiles(Path.Combine(dir, "epoch-00002")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "epoch-00002", "last.safetensors")), File.ReadAllBytes(Path.Combine(dir, "last.safetensors")));
+        Assert.True(File.Exists(Path.Combine(dir, "best.safetensors")));
+    }
+
+    [Fact]
+    public void Should_resume_from_the_committed_generation_when_a_save_was_killed_half_way()
+    {
+        using (var first = TinyModel(8))
+            new AutoTrainer(Options(3, "killed") with { Callbacks = [new StopAfterFirstEpoch()] }).Fit(first, new QuadrantBatches(3, 8, 6));
+        var dir = Path.Combine(_dir, "killed");
+        // A kill while epoch 2 was being saved: its staging folder is half-written, the pointer still names epoch 1.
+        var staging = Directory.CreateDirectory(Path.Combine(dir, "epoch-00002.partial")).FullName;
+        File.WriteAllText(Path.Combine(staging, "last.safetensors"), "truncated");
+        using var second = TinyModel(9);
+        var resumed = new AutoTrainer(Options(3, "killed", resume: true)).Fit(second, new QuadrantBatches(3, 8, 6));
+        Assert.Equal([0, 1, 2], resumed.History.Select(r => r.Epoch));
+        Assert.False(Directory.Exists(staging));
+    }
+
+    [Fact]
+    public void Should_refuse_to_resume_a_loose_checkpoint_set_whose_files_disagree_and_a_changed_seed()
+    {
+        using (var first = TinyModel(10))
+            new AutoTrainer(Options(2, "mixed")).Fit(first, new QuadrantBatches(3, 8, 7));
+        var dir = Path.Combine(_dir, "mixed");
+        // The layout before generations, killed between the weights and the trainer state: weights of epoch 2, state of epoch 1.
+        var generation = Path.Combine(dir, "epoch-00002");
+        foreach (var file in Directory.GetFiles(generation)) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)), overwrite: true);
+        var statePath = Path.Combine(dir, "trainer_state.json");
+        File.WriteAllText(statePath, File.ReadAllText(statePath).Replace("\"next_epoch\": 2", "\"next_epoch\": 1", StringComparison.Ordinal));
+        File.Delete(Path.Combine(dir, AutoTrainer.CurrentGenerationName));
+        using var model = TinyModel(11);
+        var error = Assert.Throws<InvalidDataException>(() => new AutoTrainer(Options(3, "mixed", resume: true)).Fit(model, new QuadrantBatches(3, 8, 7)));
+        Assert.Contains("holds the weights after epoch 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("continues at epoch 2", error.Message, StringComparison.Ordinal);
+
+        using (var again = TinyModel(12))
+            new AutoTrainer(Options(1, "seeded")).Fit(again, new QuadrantBatches(3, 8, 7));
+        var changed = Assert.Throws<ArgumentException>(() => new AutoTrainer(Options(2, "seeded", resume: true) with { Seed = 8 }).Fit(model, new QuadrantBatches(3, 8, 7)));
+        Assert.Equal($"cannot resume with --seed 8: the run in {Path.Combine(_dir, "seeded")} was started with --seed 7; resume with the same value or start a new --output-dir", changed.Message);
+    }
+
+    [Fact]
     public void Should_stop_on_a_nan_loss_and_keep_the_last_good_checkpoint()
     {
         using var model = TinyModel(5);
