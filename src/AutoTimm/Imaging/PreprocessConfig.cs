@@ -20,6 +20,9 @@ public sealed record PreprocessConfig
     /// <summary>Model input height in pixels.</summary>
     public int Height { get; init; } = 224;
 
+    /// <summary>Largest model input a configuration may ask for, in pixels (4096 x 4096): a checkpoint's metadata cannot demand more.</summary>
+    public const long MaxInputPixels = 4096L * 4096;
+
     /// <summary>Model input width in pixels.</summary>
     public int Width { get; init; } = 224;
 

@@ -66,6 +66,7 @@ public sealed class ModelConfigJsonTests
     [InlineData("""{"arch": "x"}""", "'num_classes' is missing")]
     [InlineData("""{"arch": "x", "num_classes": 0}""", "'num_classes' is 0")]
     [InlineData("""{"arch": "x", "num_classes": 2, "input_size": [1, 224, 224]}""", "'input_size' must be [3, H, W]")]
+    [InlineData("""{"arch": "x", "num_classes": 2, "input_size": [3, 20000, 20000]}""", "'input_size' 20000x20000 is over the 16,777,216-pixel limit")]
     [InlineData("""{"arch": "x", "num_classes": 2, "std": [1, 0, 1]}""", "'std' must hold 3 finite positive numbers")]
     [InlineData("""{"arch": "x", "num_classes": 2, "class_names": ["a"]}""", "'class_names' has 1 names for 2 classes")]
     [InlineData("""{"arch": "x", "num_classes": 2, "interpolation": "lanczos"}""", "'interpolation' must be one of")]

@@ -88,6 +88,10 @@ public static class ModelConfigJson
                 var dims = Floats(size, "input_size");
                 if (dims.Length != 3 || dims[0] != 3 || dims[1] < 1 || dims[2] < 1 || dims.Any(d => d != Math.Floor(d)))
                     throw Error($"'input_size' must be [3, H, W] with positive integers, not {size.GetRawText()}");
+                // One input image of this size is allocated before any check of the weights: bound it first.
+                if (dims[1] * dims[2] > PreprocessConfig.MaxInputPixels)
+                    throw Error(string.Create(CultureInfo.InvariantCulture,
+                        $"'input_size' {dims[1]}x{dims[2]} is over the {PreprocessConfig.MaxInputPixels:N0}-pixel limit for a model input"));
                 preprocess = preprocess with { Height = (int)dims[1], Width = (int)dims[2] };
             }
             if (Optional(root, "mean") is { } mean) preprocess = preprocess with { Mean = Channels(mean, "mean", positive: false) };
