@@ -42,6 +42,29 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Contains(message, json.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Should_refuse_a_model_with_nan_weights_the_same_way_in_every_verb()
+    {
+        var path = Path.Combine(_dir, "nan.safetensors");
+        using (var model = AutoTimm.Models.ImageClassifier.LoadFromCheckpoint(AutoTimm.Models.BundledModels.CnnPath))
+        {
+            using (TorchSharp.torch.no_grad()) model.get_parameter("fc.weight")![0, 0].fill_(float.NaN);
+            AutoTimm.Models.ModelCheckpoint.Save(model, path);
+        }
+        var expected = "checkpoint tensor 'fc.weight' holds 1 NaN or Inf values of 1280: the model's weights are broken";
+        foreach (var args in new[]
+        {
+            new[] { "predict", "--checkpoint", path, "--image", Canvas },
+            ["evaluate", "--checkpoint", path, "--limit", "4"],
+            ["interpret", "--checkpoint", path, "--image", Canvas, "--methods", "gradcam", "--output-dir", _dir],
+        })
+        {
+            var (code, json) = CliRunner.Run(args);
+            Assert.Equal(1, code);
+            Assert.Contains(expected, json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]

@@ -29,11 +29,31 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(stateDict);
         var report = Compare(module, stateDict, keyMap, out var pairs);
         if (strict && !report.IsExactMatch) throw new CheckpointMismatchException(report);
+        RequireFinite(stateDict);
         using (torch.no_grad())
         {
             foreach (var (target, source) in pairs) target.copy_(source);
         }
         return report;
+    }
+
+    /// <summary>
+    /// Refuses weights with NaN or Inf before any is copied: such a model predicts NaN for every input, and every verb
+    /// (predict, evaluate, interpret, train --init-from) must refuse it the same way instead of reporting numbers.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A floating-point tensor holds NaN or Inf; the message names it and counts them.</exception>
+    public static void RequireFinite(StateDict stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        foreach (var name in stateDict.Names)
+        {
+            var tensor = stateDict[name];
+            if (!tensor.is_floating_point()) continue;
+            using var finite = tensor.isfinite();
+            long bad = tensor.numel() - finite.sum().item<long>();
+            if (bad > 0)
+                throw new InvalidDataException($"checkpoint tensor '{name}' holds {bad} NaN or Inf values of {tensor.numel()}: the model's weights are broken");
+        }
     }
 
     /// <summary>Compares a state dict with a module without copying anything.</summary>
