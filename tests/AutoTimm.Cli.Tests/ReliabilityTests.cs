@@ -65,6 +65,16 @@ public sealed class ReliabilityTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Should_tell_an_overflowing_finite_input_from_a_nan_input()
+    {
+        var path = Path.Combine(_dir, "huge.npy");
+        using (var huge = TorchSharp.torch.full(3, 64, 64, 3e38f)) AutoTimm.Imaging.Npy.Save(path, huge);
+        var (code, json) = CliRunner.Run("predict", "--image", path);
+        Assert.Equal(1, code);
+        Assert.Contains("from a finite input whose values reach 3E+38", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]

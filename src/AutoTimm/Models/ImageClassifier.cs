@@ -59,7 +59,14 @@ public abstract class ImageClassifier : VisionModel
             using var scope = NewDisposeScope();
             var logits = call(input.to(Device)).to(ScalarType.Float32, CPU);
             if (!logits.isfinite().all().item<bool>())
-                throw new InvalidOperationException($"{Config.Arch} produced non-finite logits; check the input for NaN/Inf values");
+            {
+                // Say which: a NaN/Inf in the input, or a finite input so large that the network overflowed.
+                if (!input.isfinite().all().item<bool>())
+                    throw new InvalidOperationException($"{Config.Arch} produced non-finite logits: the input contains NaN or Inf values");
+                var largest = input.abs().max().item<float>().ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+                throw new InvalidOperationException(
+                    $"{Config.Arch} produced non-finite logits from a finite input whose values reach {largest}: the network overflowed float32; a preprocessed input lies within a few units of 0");
+            }
             var probabilities = logits.softmax(1);
             int n = (int)logits.shape[0], k = Math.Min(topK, NumClasses);
             var result = new List<Prediction>(n);
