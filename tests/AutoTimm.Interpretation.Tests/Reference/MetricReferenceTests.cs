@@ -62,9 +62,10 @@ public sealed class MetricReferenceTests : IDisposable
         for (int i = 0; i < 2; i++)
         {
             var result = Road.Compute(_model, Image(i), Cam(i), (int)_targets[i], new RoadOptions { Noise = 0, Score = score });
-            // Imputation (3e-5) and forward (1e-6, the import parity) differences through the network: well inside 1e-4 of a
-            // probability and 1e-3 of a logit (logits here reach about 10).
-            double tolerance = score == TrackedScore.Probability ? 1e-4 : 1e-3;
+            // The imputed images agree to an ulp; what remains is the forward's float32 rounding (the import parity: logits
+            // within 1e-6 of PyTorch's, relative): 1e-6 of logits that reach 10, ten times over for hosts whose kernels
+            // round differently. Measured: 1.8e-7 (probabilities), 2.4e-6 (logits).
+            double tolerance = score == TrackedScore.Probability ? 1e-5 : 1e-4;
             for (int p = 0; p < 9; p++)
             {
                 Assert.Equal(morf[p, i].item<float>(), result.MostRelevantFirst[p], tolerance);
