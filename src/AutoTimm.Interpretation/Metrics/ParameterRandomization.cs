@@ -1,6 +1,7 @@
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Targets;
+using AutoTimm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public static class ParameterRandomization
         options.Validate();
         var model = explainer.Model;
         var targets = targetClasses.Select(c => (IExplanationTarget?)new ClassTarget(c)).ToArray();
-        var layers = Layers(model);
+        var layers = Layers(model, inputs.narrow(0, 0, 1));
         if (layers.Count == 0) throw new ArgumentException($"{model.Config.Arch} has no parameters to randomize", nameof(explainer));
         int count = Math.Min(layers.Count, options.MaxSteps ?? int.MaxValue);
 
@@ -55,10 +56,37 @@ public static class ParameterRandomization
         return new RandomizationResult { Method = explainer.Method, TargetClasses = targetClasses.ToArray(), Steps = steps, Options = options };
     }
 
-    /// <summary>The modules that own parameters, top first.</summary>
-    internal static IReadOnlyList<(string Name, nn.Module Module)> Layers(nn.Module model) =>
-        model.named_modules().Where(m => m.module.named_parameters(recurse: false).Any()).Reverse()
-            .Select(m => (m.name.Length == 0 ? "(root)" : m.name, m.module)).ToList();
+    /// <summary>
+    /// The modules that own parameters, top first: in the reverse of the order a forward pass runs them (so the
+    /// classifier comes first whatever order the model registered its modules in), then those the forward does not
+    /// reach one by one (such as a transformer's position embedding held by the model itself), randomized last.
+    /// </summary>
+    internal static IReadOnlyList<(string Name, nn.Module Module)> Layers(VisionModel model, Tensor probe)
+    {
+        var owners = model.named_modules().Where(m => m.module.named_parameters(recurse: false).Any())
+            .Select(m => (Name: m.name.Length == 0 ? "(root)" : m.name, Module: m.module)).ToList();
+        var executed = new List<string>();
+        var hooks = owners.Where(o => o.Module is nn.Module<Tensor, Tensor> && o.Name != "(root)")
+            .Select(o => ((nn.Module<Tensor, Tensor>)o.Module).register_forward_hook((_, _, output) =>
+            {
+                if (!executed.Contains(o.Name)) executed.Add(o.Name);
+                return output;
+            })).ToList();
+        try
+        {
+            using var mode = new EvalModeScope(model);
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            model.call(probe.to(ScalarType.Float32, model.Device));
+        }
+        finally
+        {
+            foreach (var hook in hooks) hook.remove();
+        }
+        var byName = owners.ToDictionary(o => o.Name, o => o.Module);
+        return executed.AsEnumerable().Reverse().Concat(owners.Select(o => o.Name).Where(n => !executed.Contains(n)).Reverse())
+            .Select(n => (n, byName[n])).ToList();
+    }
 
     private static MetricValue Correlation(float[] original, float[] randomized)
     {

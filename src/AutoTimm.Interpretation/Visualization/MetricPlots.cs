@@ -57,9 +57,9 @@ internal static class MetricPlots
                 line.LegendText = method.DisplayName;
             }
             plot.Title("Cascading randomization (Spearman with the original map; lower is better)");
-            plot.XLabel($"layers randomized, from the top ({string.Join(", ", randomized[0].RandomizationLayers!.Take(3))}, ...)");
+            plot.XLabel($"layers randomized, from the top (first {randomized[0].RandomizationLayers![0]}, last {randomized[0].RandomizationLayers![^1]})");
             plot.YLabel("Spearman rank correlation");
-            plot.Axes.SetLimitsY(-0.2, 1);
+            plot.Axes.SetLimitsY(-0.25, 1.05);
             plot.ShowLegend(ScottPlot.Alignment.UpperRight);
             var path = Path.Combine(directory, "randomization.png");
             AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png));

@@ -72,6 +72,19 @@ public sealed class CompletenessAndRandomizationTests
     }
 
     [Fact]
+    public void Should_randomize_in_the_reverse_of_the_forward_order_whatever_the_registration_order()
+    {
+        // The ResNet registers fc before its stages; the cascade must still start at the logits.
+        using var model = AutoTimm.Models.ModelZoo.Create("resnet10_tiny", 4);
+        using var probe = randn(1, 3, 16, 16);
+        var layers = ParameterRandomization.Layers(model, probe).Select(l => l.Name).ToList();
+        Assert.Equal("fc", layers[0]);
+        Assert.Equal(["bn1", "conv1"], layers[^2..]);
+        Assert.True(layers.IndexOf("layer4.0.conv2") < layers.IndexOf("layer1.0.conv1"));
+        Assert.Equal(model.named_modules().Count(m => m.module.named_parameters(recurse: false).Any()), layers.Count);
+    }
+
+    [Fact]
     public void Should_reinitialize_like_pytorch_reset_parameters()
     {
         using var model = new TinyConvNet(seed: 8);
