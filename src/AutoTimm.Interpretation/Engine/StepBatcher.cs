@@ -47,7 +47,9 @@ internal static class StepBatcher
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         ArgumentNullException.ThrowIfNull(evaluate);
-        foreach (var (start, count) in Chunks.Of(checked(images * steps), maxRows))
+        if ((long)images * steps > int.MaxValue)
+            throw new ArgumentException($"{images} images x {steps} steps are {(long)images * steps:N0} rows, over the {int.MaxValue:N0} one call can hold; explain fewer images per call or use fewer steps");
+        foreach (var (start, count) in Chunks.Of(images * steps, maxRows))
         {
             using var scope = NewDisposeScope();
             var rows = new StepRows(start, count, steps);
