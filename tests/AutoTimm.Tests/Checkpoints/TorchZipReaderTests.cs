@@ -167,4 +167,27 @@ public sealed class TorchZipReaderTests
 
         Assert.Equal(new[] { 1.5f, -2f }, checkpoint.StateDict["w"].data<float>().ToArray());
     }
+
+    [Fact]
+    public void Should_refuse_a_compressed_storage_that_expands_past_the_limit()
+    {
+        // 64 MiB of zeros deflate to ~64 KiB: a small file claiming a large tensor.
+        using var temp = new TempDirectory();
+        var path = temp.File("bomb.pth");
+        const int elements = 16 << 20;
+        var tensorPickle = "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000X\u0003\u0000\u0000\u0000cpuJ"
+            + System.Text.Encoding.Latin1.GetString(BitConverter.GetBytes(elements))
+            + "tQK\u0000J" + System.Text.Encoding.Latin1.GetString(BitConverter.GetBytes(elements)) + "\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.";
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using (var pickle = zip.CreateEntry("archive/data.pkl").Open()) pickle.Write(System.Text.Encoding.Latin1.GetBytes(tensorPickle));
+            using var storage = zip.CreateEntry("archive/data/0", CompressionLevel.Optimal).Open();
+            storage.Write(new byte[4L * elements]);
+        }
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        var error = Assert.Throws<CheckpointFormatException>(() => CheckpointReader.Read(path, new CheckpointReadOptions { MaxDeflatedEntryBytes = 32 << 20 }));
+        Assert.Contains("expands to 67,108,864 bytes, over the 33,554,432-byte limit for compressed entries", error.Message, StringComparison.Ordinal);
+        using var allowed = CheckpointReader.Read(path);
+        Assert.Equal(elements, allowed.StateDict["w"].numel());
+    }
 }

@@ -19,4 +19,11 @@ public sealed record CheckpointReadOptions
     /// the file's root.
     /// </summary>
     public string? StateDictKey { get; init; }
+
+    /// <summary>
+    /// Largest tensor a compressed (deflated) archive entry may expand to, in bytes: 256 MiB by default. torch.save
+    /// stores entries uncompressed, so real checkpoints never reach it, while a small hostile file could otherwise
+    /// claim gigabytes (deflate expands up to 1032 times). Stored entries are bounded by the file's size instead.
+    /// </summary>
+    public long MaxDeflatedEntryBytes { get; init; } = 256L << 20;
 }

@@ -62,7 +62,7 @@ internal static class TorchZipReader
             {
                 if (!storages.TryGetValue(reference.Storage.Key, out var storage))
                 {
-                    storage = LoadStorage(entries, prefix, reference.Storage, fileLength, path);
+                    storage = LoadStorage(entries, prefix, reference.Storage, fileLength, path, options.MaxDeflatedEntryBytes);
                     storages.Add(reference.Storage.Key, storage);
                 }
                 dict.Add(name, View(storage, reference));
@@ -156,7 +156,8 @@ internal static class TorchZipReader
         return (tensors, entryName, others);
     }
 
-    private static torch.Tensor LoadStorage(Dictionary<string, ZipArchiveEntry> entries, string prefix, TorchStorageReference storage, long fileLength, string path)
+    private static torch.Tensor LoadStorage(Dictionary<string, ZipArchiveEntry> entries, string prefix, TorchStorageReference storage, long fileLength, string path,
+        long maxDeflated)
     {
         if (storage.Type is not { } type)
             throw Error(path, $"storage '{storage.Key}' is torch.{storage.StorageType}, whose element type is not supported (supported: {string.Join(", ", TensorDTypes.Codes)})");
@@ -178,6 +179,8 @@ internal static class TorchZipReader
         var stored = entry.CompressedLength == entry.Length;
         if (needed > (stored ? fileLength : entry.CompressedLength * MaxDeflateRatio))
             throw Error(path, $"storage entry '{name}' claims {needed} bytes, more than the file can hold");
+        if (!stored && needed > maxDeflated)
+            throw Error(path, $"compressed storage entry '{name}' expands to {needed:N0} bytes, over the {maxDeflated:N0}-byte limit for compressed entries (CheckpointReadOptions.MaxDeflatedEntryBytes); torch.save writes entries uncompressed");
         using var data = entry.Open();
         try
         {
