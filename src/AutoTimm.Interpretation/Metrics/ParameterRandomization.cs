@@ -46,7 +46,7 @@ public static class ParameterRandomization
             {
                 Reinitialize(layers[k].Module, SeededNoise.SampleSeed(options.Seed, k));
                 var maps = Explain();
-                steps.Add(new RandomizationStep(layers[k].Name, maps.Select((m, i) => Correlation(original[i], m)).ToArray()));
+                steps.Add(new RandomizationStep(layers[k].Name, maps.Select((m, i) => Correlation(original[i], m, layers[k].Name)).ToArray()));
             }
         }
         finally
@@ -88,10 +88,12 @@ public static class ParameterRandomization
             .Select(n => (n, byName[n])).ToList();
     }
 
-    private static MetricValue Correlation(float[] original, float[] randomized)
+    private static MetricValue Correlation(float[] original, float[] randomized, string layer)
     {
-        var value = Statistics.Spearman(original.Select(v => (double)v).ToArray(), randomized.Select(v => (double)v).ToArray());
-        return value.IsDefined ? value : MetricValue.Undefined($"a map is constant ({value.Reason}): its rank correlation is undefined");
+        if (original.All(v => v == original[0])) return MetricValue.Undefined("the original map is constant: a rank correlation is undefined");
+        if (randomized.All(v => v == randomized[0]))
+            return MetricValue.Undefined($"the map is constant once the layers down to {layer} are randomized (a CAM whose ReLU removes everything): a rank correlation is undefined");
+        return Statistics.Spearman(original.Select(v => (double)v).ToArray(), randomized.Select(v => (double)v).ToArray());
     }
 
     /// <summary>Re-initializes one module's own parameters (and normalization statistics) from a seeded generator.</summary>
