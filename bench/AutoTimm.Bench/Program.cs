@@ -23,6 +23,14 @@ if (args.Contains("--task-localization"))
     Console.WriteLine(JsonSerializer.Serialize(localization, new JsonSerializerOptions { WriteIndented = true }));
     return;
 }
+if (args.Contains("--memory-growth"))
+{
+    // Resident memory over many explanations in one process (reliability: RSS must stay flat).
+    var growth = MemoryGrowth.Measure(BundledModels.CnnPath, Path.Combine(Path.GetDirectoryName(BundledModels.CnnPath)!, "..", "samples", "canvases", "canvas_test_00000.png"),
+        ArgValue("--explanations", 5000));
+    Console.WriteLine(JsonSerializer.Serialize(growth, new JsonSerializerOptions { WriteIndented = true }));
+    return;
+}
 if (args.Contains("--metric-cost"))
 {
     // Explanation-quality metrics on the bundled CNN, relative to one forward.

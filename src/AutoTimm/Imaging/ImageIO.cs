@@ -15,11 +15,25 @@ namespace AutoTimm.Imaging;
 /// </remarks>
 public static class ImageIO
 {
+    /// <summary>Environment variable that sets <see cref="MaxPixels"/>.</summary>
+    public const string MaxPixelsVariable = "AUTOTIMM_MAX_IMAGE_PIXELS";
+
     /// <summary>
-    /// Largest accepted image, in pixels: the size at which PIL refuses an image as a decompression bomb
-    /// (twice its default <c>MAX_IMAGE_PIXELS</c>).
+    /// Largest accepted image, in pixels, checked from the header before anything is decoded. Decoding needs about 7
+    /// bytes per pixel at its peak (the RGBA bitmap, then the RGB copy), so the default, PIL's <c>MAX_IMAGE_PIXELS</c>
+    /// (89,478,485, where PIL warns of a decompression bomb), bounds a decode to about 630 MB. Set
+    /// <see cref="MaxPixelsVariable"/> or this property to change it.
     /// </summary>
-    public const long MaxPixels = 2L * 89_478_485;
+    public static long MaxPixels { get; set; } = PixelsFromEnvironment() ?? 89_478_485;
+
+    private static long? PixelsFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(MaxPixelsVariable);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{MaxPixelsVariable}={text} is not a positive number of pixels");
+    }
 
     /// <summary>Reads and decodes the image file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
@@ -112,7 +126,8 @@ public static class ImageIO
         if (width <= 0 || height <= 0)
             throw new ImageDecodeException(source, $"the {format.Name} header gives an empty size {width}x{height}.");
         if ((long)width * height > MaxPixels)
-            throw new ImageDecodeException(source, $"{width}x{height} is {(long)width * height} pixels, more than the limit of {MaxPixels}.");
+            throw new ImageDecodeException(source, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{width}x{height} is {(long)width * height:N0} pixels, over the {MaxPixels:N0}-pixel limit (about 7 bytes per pixel to decode); set {MaxPixelsVariable} to allow more."));
 
         // Unpremultiplied RGBA without a colour space: colours as stored, no profile conversion (as PIL).
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
