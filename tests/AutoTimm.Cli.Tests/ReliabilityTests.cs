@@ -32,6 +32,21 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Equal(["gradcam_raw.npy", "gradcampp.png", "gradcampp_raw.npy"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Should_leave_no_figure_of_a_detection_method_whose_arrays_failed()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "gradcam_box0_raw.npy"));
+        var (code, json) = CliRunner.Run("interpret", "--task-class", "ObjectDetector", "--image", CliRunner.Sample("multi/multi_test_00000.png"),
+            "--methods", "gradcam,eigencam", "--save-raw", "--output-dir", _dir);
+        Assert.Equal(0, code);
+        Assert.Contains("gradcam_box0_raw.npy", json.GetProperty("errors").GetProperty("gradcam").GetString(), StringComparison.Ordinal);
+        var files = Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).ToList();
+        Assert.DoesNotContain(files, f => f!.StartsWith("gradcam_box", StringComparison.Ordinal) && f != "gradcam_box0_raw.npy");
+        Assert.Contains(files, f => f!.StartsWith("eigencam_box0", StringComparison.Ordinal));
+        foreach (var detection in json.GetProperty("detections").EnumerateArray())
+            Assert.False(detection.GetProperty("results").TryGetProperty("gradcam", out _));
+    }
+
     [Theory]
     [InlineData("/dev/zero", "character device")]
     [InlineData("", "the path is empty")]

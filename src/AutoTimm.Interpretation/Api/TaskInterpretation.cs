@@ -1,5 +1,6 @@
 using AutoTimm.Interpretation.Adapters;
 using AutoTimm.Interpretation.Engine;
+using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
 
@@ -31,10 +32,20 @@ internal static class TaskInterpretation
                 errors[id] = why;
                 continue;
             }
+            // A method's figures and arrays are committed together or not at all: arrays are staged, and figures the
+            // adapter wrote are removed again when anything of the method fails.
+            var figures = new List<string>();
+            using var outputs = new StagedOutputs();
             try
             {
                 var explained = Explain.Detection(detector, request.Image, id, request.DetectionThreshold, request.Bbox, null, request.OutputDir,
                     request.Colormap, request.Alpha, request.Options, request.TargetClass);
+                figures.AddRange(explained.Explained.Select(e => e.FigurePath).OfType<string>());
+                var arrays = new Dictionary<int, string>();
+                foreach (var e in explained.Explained)
+                    if (request.SaveRaw && e.Heatmap is { } heatmap)
+                        Interpretation.SaveArray(outputs.Stage(arrays[e.Index] = Path.Combine(request.OutputDir, $"{id}_box{e.Index}_raw.npy")), heatmap.Raw, [heatmap.Height, heatmap.Width]);
+                outputs.Commit();
                 detections ??= explained.Detections;
                 message ??= explained.Message;
                 timings[id] = explained.ElapsedMilliseconds;
@@ -43,12 +54,12 @@ internal static class TaskInterpretation
                     var entry = perDetection.TryGetValue(e.Index, out var found) ? found : perDetection[e.Index] = ([], [], []);
                     if (e.Error is not null) entry.Errors[id] = e.Error;
                     if (e.FigurePath is not null) entry.Results[id] = e.FigurePath;
-                    if (request.SaveRaw && e.Heatmap is { } heatmap)
-                        entry.Raw[id] = Interpretation.SaveArray(request.OutputDir, $"{id}_box{e.Index}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
+                    if (arrays.TryGetValue(e.Index, out var raw)) entry.Raw[id] = raw;
                 }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
             {
+                RemoveAll(figures);
                 errors[id] = e.Message;
             }
         }
@@ -99,22 +110,30 @@ internal static class TaskInterpretation
                 errors[id] = why;
                 continue;
             }
+            var figures = new List<string>();
+            using var outputs = new StagedOutputs();
             try
             {
                 var explained = Explain.Segmentation(segmentor, request.Image, request.TargetClass, id, request.UncertaintyMethod is not null,
                     request.UncertaintyMethod ?? "entropy", request.AllClasses, null, null, request.OutputDir, request.Colormap, request.Alpha, request.Options);
+                figures.AddRange(explained.Classes.Select(c => c.FigurePath).OfType<string>());
+                var classArrays = new Dictionary<int, string>();
+                if (request.SaveRaw)
+                    foreach (var c in explained.Classes)
+                        Interpretation.SaveArray(outputs.Stage(classArrays[c.Class] = Path.Combine(request.OutputDir, $"{id}_class{c.Class}_raw.npy")), c.Heatmap.Raw, [c.Heatmap.Height, c.Heatmap.Width]);
+                outputs.Commit();
                 first ??= explained;
                 timings[id] = explained.ElapsedMilliseconds;
                 foreach (var c in explained.Classes)
                 {
                     var entry = perClass.TryGetValue(c.Class, out var found) ? found : perClass[c.Class] = (c.Pixels, [], []);
                     if (c.FigurePath is not null) entry.Results[id] = c.FigurePath;
-                    if (request.SaveRaw)
-                        entry.Raw[id] = Interpretation.SaveArray(request.OutputDir, $"{id}_class{c.Class}_raw.npy", c.Heatmap.Raw, [c.Heatmap.Height, c.Heatmap.Width]);
+                    if (classArrays.TryGetValue(c.Class, out var raw)) entry.Raw[id] = raw;
                 }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
             {
+                RemoveAll(figures);
                 errors[id] = e.Message;
             }
         }
@@ -154,5 +173,21 @@ internal static class TaskInterpretation
             Arrays = arrays,
             Message = first?.Message,
         };
+    }
+
+    /// <summary>Removes the figures of a method that failed after they were written, so no output is listed nowhere or left unlisted.</summary>
+    private static void RemoveAll(IEnumerable<string> files)
+    {
+        foreach (var file in files)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The failure being reported is the method's; a figure that cannot be removed stays unlisted.
+            }
+        }
     }
 }
