@@ -31,6 +31,8 @@ public static class ParameterRandomization
         options ??= new RandomizationOptions();
         options.Validate();
         var model = explainer.Model;
+        // Held for the whole cascade: no other call on this model may see its randomized weights.
+        using var hold = new EvalModeScope(model);
         var targets = targetClasses.Select(c => (IExplanationTarget?)new ClassTarget(c)).ToArray();
         var layers = Layers(model, inputs.narrow(0, 0, 1));
         if (layers.Count == 0) throw new ArgumentException($"{model.Config.Arch} has no parameters to randomize", nameof(explainer));

@@ -6,26 +6,54 @@ namespace AutoTimm.Models;
 /// Puts a model in eval mode for a call and restores every module's own training flag afterwards, so submodules a
 /// user froze or left in train mode come back exactly as they were. Used by prediction, evaluation and every
 /// explanation.
+/// <para>
+/// It also holds the model for the call: a model is shared state (training flags, the hooks an explanation puts on
+/// its layers, weights a sanity check randomizes), so calls on one model from several threads run one at a time, each
+/// seeing only its own hooks, and give what they would give alone. Calls on different models run in parallel. The
+/// hold is re-entrant on one thread and must be released on the thread that took it (a <c>using</c>).
+/// </para>
 /// </summary>
 public sealed class EvalModeScope : IDisposable
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, object> Holds = new();
     private readonly List<(int Depth, nn.Module Module, bool Training)> _saved = [];
+    private readonly object _hold;
+    private bool _released;
 
-    /// <summary>Records every module's flag and switches the model to eval mode.</summary>
+    /// <summary>Holds the model, records every module's flag and switches the model to eval mode.</summary>
     public EvalModeScope(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        _saved.Add((0, model, model.training));
-        foreach (var (name, module) in model.named_modules())
-            _saved.Add((name.Count(c => c == '.') + 1, module, module.training));
-        model.eval();
+        _hold = Holds.GetValue(model, _ => new object());
+        Monitor.Enter(_hold);
+        try
+        {
+            _saved.Add((0, model, model.training));
+            foreach (var (name, module) in model.named_modules())
+                _saved.Add((name.Count(c => c == '.') + 1, module, module.training));
+            model.eval();
+        }
+        catch
+        {
+            Monitor.Exit(_hold);
+            throw;
+        }
     }
 
-    /// <summary>Restores the recorded flags.</summary>
+    /// <summary>Restores the recorded flags and releases the model.</summary>
     public void Dispose()
     {
-        // train(bool) recurses into children, so restore parents before children.
-        foreach (var (_, module, training) in _saved.OrderBy(s => s.Depth))
-            if (module.training != training) module.train(training);
+        if (_released) return;
+        _released = true;
+        try
+        {
+            // train(bool) recurses into children, so restore parents before children.
+            foreach (var (_, module, training) in _saved.OrderBy(s => s.Depth))
+                if (module.training != training) module.train(training);
+        }
+        finally
+        {
+            Monitor.Exit(_hold);
+        }
     }
 }

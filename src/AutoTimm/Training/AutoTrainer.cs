@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
+using AutoTimm.Native;
 using System.Globalization;
 using AutoTimm.Models;
 using AutoTimm.Training.Loggers;

@@ -1,18 +1,19 @@
 using System.Runtime;
 
-namespace AutoTimm.Training;
+namespace AutoTimm.Native;
 
 /// <summary>
 /// Runs a stretch of libtorch calls with no garbage collection when the runtime can promise it. TorchSharp 0.107
 /// passes temporary <c>Scalar</c> objects to native calls without keeping them alive; a collection triggered by
 /// another thread (the data loader's worker allocates constantly) can finalize one while libtorch reads it. A
-/// real training run died that way in BatchNorm's <c>num_batches_tracked.add_(1)</c>. Without the promise (budget
-/// exceeded, region already active) the action simply runs.
+/// real training run died that way in BatchNorm's <c>num_batches_tracked.add_(1)</c>. Training steps and every
+/// explanation chunk run inside it. Without the promise (budget exceeded, region already active) the action simply runs.
 /// </summary>
-internal static class NativeCallGuard
+public static class NativeCallGuard
 {
     private const long Budget = 64L * 1024 * 1024;
 
+    /// <summary>Runs <paramref name="action"/>, with no garbage collection in between where the runtime can promise it.</summary>
     public static T Run<T>(Func<T> action)
     {
         bool started = false;
