@@ -1,4 +1,5 @@
 using AutoTimm.Models;
+using AutoTimm.Native;
 using AutoTimm.Training;
 using AutoTimm.Training.Loggers;
 using static TorchSharp.torch;
