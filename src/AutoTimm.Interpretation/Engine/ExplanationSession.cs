@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Engine;
@@ -183,7 +184,7 @@ public sealed class ExplanationSession : IDisposable
         for (int i = 0; i < targets.Count; i++)
         {
             var score = targets[i].Score(output[i]);
-            total = total is null ? score : total + score;
+            total = total is null ? score : total.add(score, Scalars.One);
         }
         return total!;
     }

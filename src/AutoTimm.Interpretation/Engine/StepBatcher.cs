@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Engine;
@@ -11,6 +12,7 @@ namespace AutoTimm.Interpretation.Engine;
 /// </summary>
 internal static class StepBatcher
 {
+
     /// <summary>
     /// Sums <paramref name="evaluate"/>'s per-row results <c>[rows, ...]</c> over the steps of each image:
     /// <c>[images, ...]</c>.
@@ -22,7 +24,7 @@ internal static class StepBatcher
         {
             var index = tensor(rows.Images.Select(i => (long)i).ToArray(), device: perRow.device);
             var sum = total ?? zeros([images, .. perRow.shape.Skip(1)], dtype: perRow.dtype, device: perRow.device);
-            total = sum.index_add(0, index, perRow, 1).MoveToOuterDisposeScope();
+            total = sum.index_add(0, index, perRow, Scalars.One).MoveToOuterDisposeScope();
             if (!ReferenceEquals(sum, total)) sum.Dispose();
         });
         return total!;

@@ -31,7 +31,18 @@ public static class NativeCallGuard
         }
         finally
         {
-            if (started && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+            // A collection another thread induced (GC.Collect) ends the region at any moment, also between a check and the end.
+            if (started)
+            {
+                try
+                {
+                    if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+                }
+                catch (InvalidOperationException)
+                {
+                    // The region had already ended.
+                }
+            }
         }
     }
 }

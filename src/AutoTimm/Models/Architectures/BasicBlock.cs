@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -38,6 +39,6 @@ public sealed class BasicBlock : ResidualBlock
         var y = F.relu(_bn1.call(_conv1.call(x)));
         y = _bn2.call(_conv2.call(y));
         var identity = _downsample is null ? x : _downsample.call(x);
-        return F.relu(y + identity);
+        return F.relu(y.add(identity, Scalars.One));
     }
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -50,6 +51,6 @@ public sealed class Bottleneck : ResidualBlock
         y = F.relu(_bn2.call(_conv2.call(y)));
         y = _bn3.call(_conv3.call(y));
         var identity = _downsample is null ? x : _downsample.call(x);
-        return F.relu(y + identity);
+        return F.relu(y.add(identity, Scalars.One));
     }
 }

@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public sealed class VitBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor x)
     {
-        x = x + Attention.call(_norm1.call(x));
-        return x + _mlp.call(_norm2.call(x));
+        x = x.add(Attention.call(_norm1.call(x)), Scalars.One);
+        return x.add(_mlp.call(_norm2.call(x)), Scalars.One);
     }
 }

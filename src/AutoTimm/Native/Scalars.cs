@@ -1,0 +1,14 @@
+using TorchSharp;
+
+namespace AutoTimm.Native;
+
+/// <summary>
+/// Scalars kept for the life of the process. A Scalar made on the fly for one call (TorchSharp's <c>a + b</c> passes a
+/// fresh alpha of 1) is unreachable while libtorch reads it, and a collection on another thread can finalize it
+/// mid-call (docs/torchsharp-notes.md). Hot paths pass these instead.
+/// </summary>
+public static class Scalars
+{
+    /// <summary>The integer 1 (the alpha of a plain addition).</summary>
+    public static Scalar One { get; } = 1.ToScalar();
+}
