@@ -29,13 +29,13 @@ internal static class EvaluateExplanationsCommand
             DefaultValueFactory = _ => "gradcam,gradcampp,integrated_gradients,smoothgrad,random,center",
         };
         var n = new Option<int>("--n") { Description = "Images to evaluate (the first N)", DefaultValueFactory = _ => 200 };
-        n.Validators.Add(result => MethodOptions.InRange(result, "--n", 1, 100_000));
+        n.Validators.Add(result => CliValidation.InRange(result, "--n", 1, 100_000));
         var metrics = new Option<string?>("--metrics") { Description = $"Comma-separated metric groups (default: all): {string.Join(", ", EvaluationMetric.All)}" };
         var outputDir = new Option<string>("--output-dir") { Description = "Folder for comparison.md, comparison.json and the charts", DefaultValueFactory = _ => "explanation-metrics" };
         var batchSize = new Option<int>("--batch-size") { Description = "Images explained per batch", DefaultValueFactory = _ => 32 };
-        batchSize.Validators.Add(result => MethodOptions.InRange(result, "--batch-size", 1, 4096));
+        batchSize.Validators.Add(result => CliValidation.InRange(result, "--batch-size", 1, 4096));
         var randomizationImages = new Option<int>("--randomization-images") { Description = "Images the randomization check runs on (the first N)", DefaultValueFactory = _ => 32 };
-        randomizationImages.Validators.Add(result => MethodOptions.InRange(result, "--randomization-images", 1, 100_000));
+        randomizationImages.Validators.Add(result => CliValidation.InRange(result, "--randomization-images", 1, 100_000));
 
         var command = new Command("evaluate-explanations",
             "Compare explanation methods on images with ground truth: deletion, insertion, ROAD, faithfulness correlation, sensitivity, infidelity, localization, randomization and completeness; prints methods x metrics (mean, std, 95% bootstrap interval, ms per image, parameters).");

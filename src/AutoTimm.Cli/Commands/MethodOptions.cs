@@ -13,11 +13,11 @@ internal sealed class MethodOptions
 {
     public MethodOptions(int smoothGradSamples = 50)
     {
-        IgSteps.Validators.Add(result => InRange(result, "--ig-steps", 1, IntegratedGradientsOptions.MaxSteps));
+        IgSteps.Validators.Add(result => CliValidation.InRange(result, "--ig-steps", 1, IntegratedGradientsOptions.MaxSteps));
         IgBaseline.AcceptOnlyFromAmong([.. Enum.GetNames<IgBaseline>().Where(n => n != nameof(Interpretation.Methods.IgBaseline.Custom)).Select(n => n.ToLowerInvariant())]);
         IgMethod.AcceptOnlyFromAmong([.. Quadrature.Names]);
         SmoothGradSamples = new("--smoothgrad-samples") { Description = $"SmoothGrad noisy copies, 1..{SmoothGradOptions.MaxSamples}", DefaultValueFactory = _ => smoothGradSamples };
-        SmoothGradSamples.Validators.Add(result => InRange(result, "--smoothgrad-samples", 1, SmoothGradOptions.MaxSamples));
+        SmoothGradSamples.Validators.Add(result => CliValidation.InRange(result, "--smoothgrad-samples", 1, SmoothGradOptions.MaxSamples));
         SmoothGradNoise.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<double>();
@@ -56,12 +56,4 @@ internal sealed class MethodOptions
             Seed = parse.GetValue(Seed),
         })
         .With(new SmoothGradOptions { Samples = parse.GetValue(SmoothGradSamples), NoiseLevel = parse.GetValue(SmoothGradNoise), Seed = parse.GetValue(Seed) });
-
-    /// <summary>A validator body: the option's integer value (when given) lies in <paramref name="min"/>..<paramref name="max"/>.</summary>
-    internal static void InRange(OptionResult result, string name, int min, int max)
-    {
-        int? given = result.Option.ValueType == typeof(int?) ? result.GetValueOrDefault<int?>() : result.GetValueOrDefault<int>();
-        if (given is not { } value) return;
-        if (value < min || value > max) result.AddError($"{name} {value} is outside {min}..{max}");
-    }
 }

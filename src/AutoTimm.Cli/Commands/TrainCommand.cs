@@ -39,10 +39,10 @@ internal static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
         var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same batches for any count", DefaultValueFactory = _ => defaults.Workers };
         // Checked at parse time (a usage error, exit 2); TrainingRun.Validate checks the same ranges for library callers.
-        threads.Validators.Add(result => MethodOptions.InRange(result, "--threads", 1, TrainingRun.MaxThreads));
-        epochs.Validators.Add(result => MethodOptions.InRange(result, "--epochs", 1, 100_000));
-        batchSize.Validators.Add(result => MethodOptions.InRange(result, "--batch-size", 1, 65_536));
-        workers.Validators.Add(result => MethodOptions.InRange(result, "--workers", 1, 256));
+        threads.Validators.Add(result => CliValidation.InRange(result, "--threads", 1, TrainingRun.MaxThreads));
+        epochs.Validators.Add(result => CliValidation.InRange(result, "--epochs", 1, TrainingRun.MaxEpochs));
+        batchSize.Validators.Add(result => CliValidation.InRange(result, "--batch-size", 1, TrainingRun.MaxBatchSize));
+        workers.Validators.Add(result => CliValidation.InRange(result, "--workers", 1, TrainingRun.MaxWorkers));
         var command = new Command("train", "Train a classifier, detector or segmenter; prints the model path, test metrics and per-epoch history.");
         foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, initFrom, threads, workers })
             command.Options.Add(option);

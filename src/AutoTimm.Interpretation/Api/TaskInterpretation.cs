@@ -33,14 +33,13 @@ internal static class TaskInterpretation
                 continue;
             }
             // A method's figures and arrays are committed together or not at all: arrays are staged, and figures the
-            // adapter wrote are removed again when anything of the method fails.
-            var figures = new List<string>();
+            // adapter wrote are adopted, so they are removed again when anything of the method fails.
             using var outputs = new StagedOutputs();
             try
             {
                 var explained = Explain.Detection(detector, request.Image, id, request.DetectionThreshold, request.Bbox, null, request.OutputDir,
                     request.Colormap, request.Alpha, request.Options, request.TargetClass);
-                figures.AddRange(explained.Explained.Select(e => e.FigurePath).OfType<string>());
+                foreach (var figure in explained.Explained.Select(e => e.FigurePath).OfType<string>()) outputs.Adopt(figure);
                 var arrays = new Dictionary<int, string>();
                 foreach (var e in explained.Explained)
                     if (request.SaveRaw && e.Heatmap is { } heatmap)
@@ -59,7 +58,6 @@ internal static class TaskInterpretation
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
             {
-                RemoveAll(figures);
                 errors[id] = e.Message;
             }
         }
@@ -110,13 +108,12 @@ internal static class TaskInterpretation
                 errors[id] = why;
                 continue;
             }
-            var figures = new List<string>();
             using var outputs = new StagedOutputs();
             try
             {
                 var explained = Explain.Segmentation(segmentor, request.Image, request.TargetClass, id, request.UncertaintyMethod is not null,
                     request.UncertaintyMethod ?? "entropy", request.AllClasses, null, null, request.OutputDir, request.Colormap, request.Alpha, request.Options);
-                figures.AddRange(explained.Classes.Select(c => c.FigurePath).OfType<string>());
+                foreach (var figure in explained.Classes.Select(c => c.FigurePath).OfType<string>()) outputs.Adopt(figure);
                 var classArrays = new Dictionary<int, string>();
                 if (request.SaveRaw)
                     foreach (var c in explained.Classes)
@@ -133,7 +130,6 @@ internal static class TaskInterpretation
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
             {
-                RemoveAll(figures);
                 errors[id] = e.Message;
             }
         }
@@ -173,21 +169,5 @@ internal static class TaskInterpretation
             Arrays = arrays,
             Message = first?.Message,
         };
-    }
-
-    /// <summary>Removes the figures of a method that failed after they were written, so no output is listed nowhere or left unlisted.</summary>
-    private static void RemoveAll(IEnumerable<string> files)
-    {
-        foreach (var file in files)
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The failure being reported is the method's; a figure that cannot be removed stays unlisted.
-            }
-        }
     }
 }

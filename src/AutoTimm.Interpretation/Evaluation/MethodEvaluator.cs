@@ -32,6 +32,14 @@ internal sealed class MethodEvaluator(ImageClassifier model, IReadOnlyList<Evalu
 
     private bool Has(string group) => _groups.Contains(group);
 
+    /// <summary>Samples start..start+count-1 as one preprocessed batch (a tensor of the caller's dispose scope) and their targets: the label, or the prediction when there is none.</summary>
+    private (Tensor Inputs, IExplanationTarget?[] Targets) Batch(int start, int count)
+    {
+        var chosen = samples.Skip(start).Take(count).ToList();
+        return (cat(chosen.Select(s => s.Image.ToModelInput(model.Config.Preprocess, model.Device)).ToArray(), 0),
+            chosen.Select(s => s.Label is { } l ? (IExplanationTarget?)new ClassTarget(l) : null).ToArray());
+    }
+
     private MethodEvaluation Evaluate(string id)
     {
         var descriptor = MethodRegistry.Get(id);
@@ -60,16 +68,14 @@ internal sealed class MethodEvaluator(ImageClassifier model, IReadOnlyList<Evalu
             // One untimed batch first: the first calls in a process pay one-time set-up (kernels chosen for the batch shape), not the method.
             using (var warm = NewDisposeScope())
             {
-                int count = Math.Min(options.BatchSize, samples.Count);
-                var first = cat(samples.Take(count).Select(s => s.Image.ToModelInput(model.Config.Preprocess, model.Device)).ToArray(), 0);
-                explainer.ExplainTargets(first, samples.Take(count).Select(s => s.Label is { } l ? (IExplanationTarget?)new ClassTarget(l) : null).ToArray(), options.BatchSize);
+                var (first, firstTargets) = Batch(0, Math.Min(options.BatchSize, samples.Count));
+                explainer.ExplainTargets(first, firstTargets, options.BatchSize);
             }
             int done = 0;
             foreach (var (start, count) in Chunks.Of(samples.Count, options.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                var inputs = cat(samples.Skip(start).Take(count).Select(s => s.Image.ToModelInput(model.Config.Preprocess, model.Device)).ToArray(), 0);
-                var targets = samples.Skip(start).Take(count).Select(s => s.Label is { } l ? (IExplanationTarget?)new ClassTarget(l) : null).ToArray();
+                var (inputs, targets) = Batch(start, count);
                 explainClock.Start();
                 var heatmaps = explainer.ExplainTargets(inputs, targets, options.BatchSize);
                 explainClock.Stop();
@@ -147,7 +153,7 @@ internal sealed class MethodEvaluator(ImageClassifier model, IReadOnlyList<Evalu
             values["faithfulness_correlation"].Add(FaithfulnessCorrelation.Compute(model, input, heatmap.Values, target, options.FaithfulnessCorrelation).Correlation);
         if (Has(EvaluationMetric.Sensitivity))
         {
-            var sensitivity = Sensitivity.Compute(explainer, input, target, options.Sensitivity with { BatchSize = options.BatchSize });
+            var sensitivity = Sensitivity.Compute(explainer, input, target, options.Sensitivity with { BatchSize = options.BatchSize }, heatmap);
             values["max_sensitivity"].Add(sensitivity.Max);
             values["avg_sensitivity"].Add(sensitivity.Average);
         }
@@ -171,7 +177,7 @@ internal sealed class MethodEvaluator(ImageClassifier model, IReadOnlyList<Evalu
         }
         if (Has(EvaluationMetric.Completeness))
             values["completeness_relative"].Add(explainer is IntegratedGradients ig
-                ? Completeness.Compute(ig, input, target).Relative
+                ? Completeness.Of(ig, heatmap).Relative
                 : MetricValue.Undefined("completeness is an axiom of Integrated Gradients only"));
     }
 

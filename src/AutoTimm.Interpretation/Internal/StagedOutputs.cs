@@ -3,11 +3,16 @@ namespace AutoTimm.Interpretation.Internal;
 /// <summary>
 /// The files of one unit of output (a method's figure and arrays) written under temporary names and moved into place
 /// together by <see cref="Commit"/>: either all of them replace their targets or none does, and a failure leaves the
-/// previous files untouched. Temporary files not committed are deleted on dispose.
+/// previous files untouched. Temporary files not committed are deleted on dispose, and so are files another writer put
+/// in place that were <see cref="Adopt"/>ed into the unit.
 /// </summary>
 internal sealed class StagedOutputs : IDisposable
 {
     private readonly List<(string Temporary, string Final)> _staged = [];
+    private readonly List<string> _adopted = [];
+
+    /// <summary>Takes a file another writer already put in place into the unit: it is removed again unless the unit commits.</summary>
+    public void Adopt(string path) => _adopted.Add(path);
 
     /// <summary>Where to write the file that will become <paramref name="finalPath"/> (same folder, same extension).</summary>
     public string Stage(string finalPath)
@@ -26,12 +31,13 @@ internal sealed class StagedOutputs : IDisposable
             if (Directory.Exists(final)) throw new IOException($"Cannot write {final}: a directory of that name exists.");
         foreach (var (temporary, final) in _staged) File.Move(temporary, final, overwrite: true);
         _staged.Clear();
+        _adopted.Clear();
     }
 
-    /// <summary>Deletes what was staged and not committed.</summary>
+    /// <summary>Deletes what was staged or adopted and not committed.</summary>
     public void Dispose()
     {
-        foreach (var (temporary, _) in _staged)
+        foreach (var temporary in _staged.Select(s => s.Temporary).Concat(_adopted))
         {
             try
             {
@@ -43,5 +49,6 @@ internal sealed class StagedOutputs : IDisposable
             }
         }
         _staged.Clear();
+        _adopted.Clear();
     }
 }

@@ -16,13 +16,22 @@ public static class Completeness
         ArgumentNullException.ThrowIfNull(integratedGradients);
         using var scope = NewDisposeScope();
         var x = MetricInput.Image(integratedGradients.Model, input, targetClass, "completeness");
-        var heatmap = integratedGradients.ExplainTargets(x, [new ClassTarget(targetClass)])[0];
-        double sum = heatmap.Attributions!.Sum(v => (double)v), delta = heatmap.ConvergenceDelta!.Value;
+        return Of(integratedGradients, integratedGradients.ExplainTargets(x, [new ClassTarget(targetClass)])[0]);
+    }
+
+    /// <summary>Completeness of an explanation <paramref name="integratedGradients"/> already made: no second integration.</summary>
+    /// <exception cref="ArgumentException">The heatmap has no attributions or completeness error (another method made it).</exception>
+    public static CompletenessResult Of(IntegratedGradients integratedGradients, Heatmap heatmap)
+    {
+        ArgumentNullException.ThrowIfNull(integratedGradients);
+        ArgumentNullException.ThrowIfNull(heatmap);
+        if (heatmap.Attributions is not { } attributions || heatmap.ConvergenceDelta is not { } delta || heatmap.TargetClass is not { } target)
+            throw new ArgumentException($"a {heatmap.Method} heatmap carries no Integrated Gradients attributions and completeness error", nameof(heatmap));
         return new CompletenessResult
         {
-            TargetClass = targetClass,
+            TargetClass = target,
             Delta = delta,
-            OutputDifference = sum - delta,
+            OutputDifference = attributions.Sum(v => (double)v) - delta,
             Steps = integratedGradients.Steps,
             Integration = integratedGradients.Integration,
             Baseline = integratedGradients.Baseline,

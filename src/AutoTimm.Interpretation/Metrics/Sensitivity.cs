@@ -19,31 +19,36 @@ public static class Sensitivity
     /// <param name="input">The model input <c>[1,3,H,W]</c> or <c>[3,H,W]</c>.</param>
     /// <param name="targetClass">The class explained, for the input and every perturbed copy.</param>
     /// <param name="options">Radius, samples, seed, batch size; null for Captum's defaults.</param>
-    public static SensitivityResult Compute(Explainer explainer, Tensor input, int targetClass, SensitivityOptions? options = null)
+    public static SensitivityResult Compute(Explainer explainer, Tensor input, int targetClass, SensitivityOptions? options = null) =>
+        Compute(explainer, input, targetClass, options, reference: null);
+
+    /// <summary>Sensitivity of an explanation already made of <paramref name="input"/> (<paramref name="reference"/>, or explained here when null).</summary>
+    internal static SensitivityResult Compute(Explainer explainer, Tensor input, int targetClass, SensitivityOptions? options, Heatmap? reference)
     {
         options ??= new SensitivityOptions();
         options.Validate();
         return Compute(explainer, input, targetClass, options,
             (start, count, x) => cat(Enumerable.Range(start, count)
-                .Select(k => SeededNoise.Uniform(x.shape, options.Radius, SeededNoise.SampleSeed(options.Seed, k), x.device)).ToArray(), 0));
+                .Select(k => SeededNoise.Uniform(x.shape, options.Radius, SeededNoise.SampleSeed(options.Seed, k), x.device)).ToArray(), 0), reference);
     }
 
     /// <summary>Sensitivity with the perturbations given: <paramref name="noise"/>(first, count, x) returns samples first..first+count-1.</summary>
-    internal static SensitivityResult Compute(Explainer explainer, Tensor input, int targetClass, SensitivityOptions options, Func<int, int, Tensor, Tensor> noise)
+    internal static SensitivityResult Compute(Explainer explainer, Tensor input, int targetClass, SensitivityOptions options, Func<int, int, Tensor, Tensor> noise,
+        Heatmap? reference = null)
     {
         ArgumentNullException.ThrowIfNull(explainer);
         using var scope = NewDisposeScope();
         var x = MetricInput.Image(explainer.Model, input, targetClass, "sensitivity");
         var target = new ClassTarget(targetClass);
-        var reference = tensor(ExplanationOf(explainer.ExplainTargets(x, [target])[0]), dtype: ScalarType.Float64, device: CPU);
-        double norm = reference.norm().item<double>();
+        var original = tensor(ExplanationOf(reference ?? explainer.ExplainTargets(x, [target])[0]), dtype: ScalarType.Float64, device: CPU);
+        double norm = original.norm().item<double>();
         var perSample = new List<double>(options.Samples);
         foreach (var (start, count) in Engine.Chunks.Of(options.Samples, options.BatchSize))
         {
             using var chunk = NewDisposeScope();
             var perturbed = x + noise(start, count, x);
             foreach (var heatmap in explainer.ExplainTargets(perturbed, Enumerable.Repeat<IExplanationTarget?>(target, count).ToArray(), count))
-                perSample.Add((tensor(ExplanationOf(heatmap), dtype: ScalarType.Float64, device: CPU) - reference).norm().item<double>());
+                perSample.Add((tensor(ExplanationOf(heatmap), dtype: ScalarType.Float64, device: CPU) - original).norm().item<double>());
         }
         var relative = perSample.Select(d => d / norm).ToArray();
         var undefined = norm == 0 ? MetricValue.Undefined("the explanation is zero everywhere: a relative change is undefined") : (MetricValue?)null;

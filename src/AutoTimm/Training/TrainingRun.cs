@@ -117,6 +117,15 @@ public sealed record TrainingRun
     /// <summary>Largest libtorch thread count accepted (libtorch aborts the process on 0 or a negative count).</summary>
     public const int MaxThreads = 1024;
 
+    /// <summary>Largest epoch count accepted.</summary>
+    public const int MaxEpochs = 100_000;
+
+    /// <summary>Largest batch size accepted.</summary>
+    public const int MaxBatchSize = 65_536;
+
+    /// <summary>Largest number of sample-reading threads accepted.</summary>
+    public const int MaxWorkers = 256;
+
     /// <summary>
     /// Checks every value before any of it reaches libtorch or a data generator: libtorch aborts the whole process on
     /// invalid arguments (a thread count of 0, a negative size) instead of throwing.
@@ -138,15 +147,15 @@ public sealed record TrainingRun
         Range("--canvas-size", CanvasSize, 8, 4096);
         if (TrainSize is { } train) Range("--train-size", train, 1, 10_000_000);
         Range("--val-size", ValSize, 0, 10_000_000);
-        Range("--epochs", Epochs, 1, 100_000);
-        Range("--batch-size", BatchSize, 1, 65_536);
+        Range("--epochs", Epochs, 1, MaxEpochs);
+        Range("--batch-size", BatchSize, 1, MaxBatchSize);
         Finite("--lr", LearningRate, double.Epsilon, 10);
         Finite("--weight-decay", WeightDecay, 0, 10);
         if (WarmupSteps is { } warmup) Range("warm-up steps", warmup, 0, int.MaxValue);
         Finite("label smoothing", LabelSmoothing, 0, 1);
         if (GradientClipNorm is { } clip) Finite("gradient clip norm", clip, double.Epsilon, double.MaxValue);
         if (Threads is { } threads) Range("--threads", threads, 1, MaxThreads);
-        Range("--workers", Workers, 1, 256);
+        Range("--workers", Workers, 1, MaxWorkers);
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"unknown optimizer {Optimizer}");
     }
 }
