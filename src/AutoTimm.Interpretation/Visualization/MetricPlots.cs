@@ -17,7 +17,8 @@ internal static class MetricPlots
         Directory.CreateDirectory(directory);
         var paths = new List<string>();
         var methods = comparison.Methods.Where(m => m.Error is null).ToList();
-        void Curves(string file, string title, string xLabel, Func<MethodEvaluation, IReadOnlyList<double>?> curve, string score)
+        // Legends go where the curves are not: deletion falls to the lower right, insertion rises to the upper right.
+        void Curves(string file, string title, string xLabel, Func<MethodEvaluation, IReadOnlyList<double>?> curve, string score, ScottPlot.Alignment legend)
         {
             var drawn = methods.Where(m => curve(m) is not null).ToList();
             if (drawn.Count == 0) return;
@@ -35,15 +36,15 @@ internal static class MetricPlots
             plot.XLabel(xLabel);
             plot.YLabel("probability of the explained class");
             plot.Axes.SetLimits(0, 1, 0, 1);
-            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+            plot.ShowLegend(legend);
             var path = Path.Combine(directory, file);
             AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png));
             paths.Add(path);
         }
         Curves("deletion_curves.png", $"Deletion (mean over {comparison.Images} images; lower is better)", "share of pixels removed, most salient first",
-            m => m.DeletionCurve, "deletion_auc");
+            m => m.DeletionCurve, "deletion_auc", ScottPlot.Alignment.UpperRight);
         Curves("insertion_curves.png", $"Insertion (mean over {comparison.Images} images; higher is better)", "share of pixels restored, most salient first",
-            m => m.InsertionCurve, "insertion_auc");
+            m => m.InsertionCurve, "insertion_auc", ScottPlot.Alignment.LowerRight);
 
         var randomized = methods.Where(m => m.RandomizationCurve is not null).ToList();
         if (randomized.Count > 0)
@@ -60,7 +61,8 @@ internal static class MetricPlots
             plot.XLabel($"layers randomized, from the top (first {randomized[0].RandomizationLayers![0]}, last {randomized[0].RandomizationLayers![^1]})");
             plot.YLabel("Spearman rank correlation");
             plot.Axes.SetLimitsY(-0.25, 1.05);
-            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+            // Between the model-independent baselines at 1 and the decorrelated methods near 0.
+            plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
             var path = Path.Combine(directory, "randomization.png");
             AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png));
             paths.Add(path);
