@@ -1,6 +1,5 @@
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
-using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Engine;
@@ -41,7 +40,7 @@ internal static class MethodRun
             try
             {
                 using var explainer = method.Create(model, options);
-                var raw = session.Timed(method.Id, () => NativeCallGuard.Run(() => explainer.Compute(session, x, [target])));
+                var raw = session.Timed(method.Id, () => explainer.Compute(session, x, [target]));
                 heatmaps[method.Id] = explainer.ToHeatmaps(session, raw).Single();
             }
             catch (Exception e) when (e is not OutOfMemoryException)

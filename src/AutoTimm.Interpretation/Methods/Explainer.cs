@@ -2,7 +2,6 @@ using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
-using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;
@@ -122,7 +121,7 @@ public abstract class Explainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var chunk = inputs.narrow(0, start, count).to(ScalarType.Float32, device);
-            var raw = session.Timed(Method, () => NativeCallGuard.Run(() => Compute(session, chunk, resolved.Skip(start).Take(count).ToArray())));
+            var raw = session.Timed(Method, () => Compute(session, chunk, resolved.Skip(start).Take(count).ToArray()));
             heatmaps.AddRange(ToHeatmaps(session, raw));
         }
         return heatmaps;

@@ -6,8 +6,9 @@ namespace AutoTimm.Native;
 /// Runs a stretch of libtorch calls with no garbage collection when the runtime can promise it. TorchSharp 0.107
 /// passes temporary <c>Scalar</c> objects to native calls without keeping them alive; a collection triggered by
 /// another thread (the data loader's worker allocates constantly) can finalize one while libtorch reads it. A
-/// real training run died that way in BatchNorm's <c>num_batches_tracked.add_(1)</c>. Training steps and every
-/// explanation chunk run inside it. Without the promise (budget exceeded, region already active) the action simply runs.
+/// real training run died that way in BatchNorm's <c>num_batches_tracked.add_(1)</c>. Training steps run inside it.
+/// Starting a region can itself collect, so it is not for code that many threads run at once (an induced collection
+/// finalizes other threads' temporaries sooner); explanations keep their Scalars instead (<see cref="Scalars"/>). Without the promise (budget exceeded, region already active) the action simply runs.
 /// </summary>
 public static class NativeCallGuard
 {
