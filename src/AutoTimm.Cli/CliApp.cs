@@ -35,6 +35,8 @@ public static class CliApp
         var root = new RootCommand("AutoTimm.NET: explain, train and evaluate image models. Every verb prints one JSON object on stdout; logs go to stderr.");
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(InterpretCommand.Create());
+        root.Subcommands.Add(ExplainBatchCommand.Create());
+        root.Subcommands.Add(MergeManifestsCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(EvaluateExplanationsCommand.Create());

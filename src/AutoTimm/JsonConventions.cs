@@ -21,6 +21,9 @@ public static class JsonConventions
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary><see cref="Output"/> on one line: JSON Lines records such as manifest entries.</summary>
+    public static JsonSerializerOptions Line { get; } = new(Output) { WriteIndented = false };
+
     /// <summary>Options for reading what <see cref="Output"/> wrote (snake_case names).</summary>
-    public static JsonSerializerOptions Input { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions Input { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }

@@ -23,11 +23,7 @@ internal static class EvaluateExplanationsCommand
             DefaultValueFactory = _ => "cluttered-test",
         };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the Fashion-MNIST IDX files" };
-        var methods = new Option<string>("--methods")
-        {
-            Description = "Comma-separated method ids",
-            DefaultValueFactory = _ => "gradcam,gradcampp,integrated_gradients,smoothgrad,random,center",
-        };
+        var methods = MethodOptions.MethodList("gradcam,gradcampp,integrated_gradients,smoothgrad,random,center");
         var n = new Option<int>("--n") { Description = "Images to evaluate (the first N)", DefaultValueFactory = _ => 200 };
         n.Validators.Add(result => CliValidation.InRange(result, "--n", 1, 100_000));
         var metrics = new Option<string?>("--metrics") { Description = $"Comma-separated metric groups (default: all): {string.Join(", ", EvaluationMetric.All)}" };
@@ -54,7 +50,7 @@ internal static class EvaluateExplanationsCommand
                 MethodOptions = methodOptions.Build(parse),
             };
             options.Validate();
-            var ids = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var ids = MethodOptions.SplitList(parse.GetValue(methods)!);
             var source = parse.GetValue(data)!;
             var samples = source == "cluttered-test"
                 ? EvaluationSamples.ClutteredTest(classifier.Config, parse.GetValue(n), parse.GetValue(dataDir))

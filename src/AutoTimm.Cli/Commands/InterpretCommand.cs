@@ -16,19 +16,7 @@ internal static class InterpretCommand
     {
         var model = new ModelOptions();
         var image = new Option<string>("--image") { Description = "Image file (png/jpg/bmp/webp) or .npy float32 [3,H,W]/[1,3,H,W] model input", Required = true };
-        var methods = new Option<string?>("--methods")
-        {
-            Description = $"Comma-separated methods: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))} (aliases: {string.Join(", ", MethodRegistry.All.SelectMany(m => m.Aliases))}); default: {string.Join(", ", MethodRegistry.DefaultIds)}",
-        };
-        methods.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<string?>();
-            if (value is null) return;
-            var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.Length == 0) result.AddError($"--methods '{value}' names no method; give a comma-separated list such as gradcam,integrated_gradients");
-            foreach (var name in names.Where(n => MethodRegistry.TryFind(n) is null))
-                result.AddError($"--methods: unknown method '{name}'; known: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))}");
-        });
+        var methods = MethodOptions.MethodList();
         var outputDir = new Option<string>("--output-dir") { Description = "Folder for figures and arrays", DefaultValueFactory = _ => "interpretations" };
         var taskClass = new Option<string?>("--task-class") { Description = "Task of the model (default: read from the checkpoint; without a checkpoint, picks the bundled model of the task)" };
         taskClass.AcceptOnlyFromAmong(Enum.GetNames<ModelTask>());
@@ -48,26 +36,14 @@ internal static class InterpretCommand
         var uncertainty = new Option<string>("--uncertainty") { Description = "Segmenters: uncertainty map", DefaultValueFactory = _ => "entropy" };
         uncertainty.AcceptOnlyFromAmong("entropy", "margin", "none");
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
-        var colormap = new Option<string>("--colormap")
-        {
-            Description = $"Colormap of the figures: {string.Join(", ", Colormaps.Names)} (append _r to reverse one)",
-            HelpName = "name",
-            DefaultValueFactory = _ => "viridis",
-        };
-        colormap.AcceptOnlyFromAmong([.. Colormaps.Names, .. Colormaps.Names.Select(n => n + "_r")]);
-        var alpha = new Option<double>("--alpha") { Description = "Heatmap opacity in overlays, 0..1", DefaultValueFactory = _ => 0.4 };
-        alpha.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<double>();
-            if (!(value >= 0 && value <= 1)) result.AddError($"--alpha {value} is outside 0..1; give the heatmap opacity, e.g. 0.4");
-        });
+        var figure = new FigureFlags();
         var methodOptions = new MethodOptions();
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
         var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
 
         var command = new Command("interpret", "Explain an image with several methods; prints results, predicted_class, errors (and raw, report, timings_ms).");
         model.AddTo(command);
-        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, colormap, alpha, saveRaw, report })
+        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report })
             command.Options.Add(option);
         methodOptions.AddTo(command);
 
@@ -85,12 +61,12 @@ internal static class InterpretCommand
                 AllClasses = parse.GetValue(allClasses),
                 UncertaintyMethod = parse.GetValue(uncertainty) is "none" ? null : parse.GetValue(uncertainty),
                 Image = ImageInput.FromFile(parse.GetValue(image)!),
-                Methods = parse.GetValue(methods)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Methods = parse.GetValue(methods) is { } list ? MethodOptions.SplitList(list) : null,
                 OutputDir = parse.GetValue(outputDir)!,
                 TargetClass = parse.GetValue(targetClass),
                 Options = options,
-                Colormap = parse.GetValue(colormap)!,
-                Alpha = parse.GetValue(alpha),
+                Colormap = parse.GetValue(figure.Colormap)!,
+                Alpha = parse.GetValue(figure.Alpha),
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
             }));

@@ -39,6 +39,32 @@ internal sealed class MethodOptions
 
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed of random draws", DefaultValueFactory = _ => 0 };
 
+    /// <summary>
+    /// A <c>--methods</c> option: a comma-separated list of method ids or aliases, each checked against the registry
+    /// at parse time; <paramref name="defaultIds"/> when not given (null: the registry's default methods).
+    /// </summary>
+    public static Option<string?> MethodList(string? defaultIds = null)
+    {
+        var option = new Option<string?>("--methods")
+        {
+            Description = $"Comma-separated methods: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))} (aliases: {string.Join(", ", MethodRegistry.All.SelectMany(m => m.Aliases))}); default: {defaultIds ?? string.Join(",", MethodRegistry.DefaultIds)}",
+        };
+        if (defaultIds is not null) option.DefaultValueFactory = _ => defaultIds;
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (value is null) return;
+            var names = SplitList(value);
+            if (names.Length == 0) result.AddError($"--methods '{value}' names no method; give a comma-separated list such as gradcam,integrated_gradients");
+            foreach (var name in names.Where(n => MethodRegistry.TryFind(n) is null))
+                result.AddError($"--methods: unknown method '{name}'; known: {string.Join(", ", MethodRegistry.All.Select(m => m.Id))}");
+        });
+        return option;
+    }
+
+    /// <summary>The names of a comma-separated list, trimmed, without empty entries.</summary>
+    public static string[] SplitList(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { TargetLayer, IgSteps, IgBaseline, IgMethod, SmoothGradSamples, SmoothGradNoise, Seed })

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AutoTimm.Diagnostics;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using AutoTimm.Native;
@@ -46,6 +47,9 @@ public sealed class ExplanationSession : IDisposable
     /// <summary>The model's task: default targets and prediction summaries.</summary>
     public ExplanationTask Task { get; }
 
+    /// <summary>Where forward and backward passes are timed (stages <c>forward</c> and <c>backward</c>), or null.</summary>
+    public PerformanceProfiler? Profiler { get; init; }
+
     /// <summary>Milliseconds spent per method id in this session.</summary>
     public IReadOnlyDictionary<string, double> TimingsMs => _timings;
 
@@ -56,8 +60,8 @@ public sealed class ExplanationSession : IDisposable
         if (Recall<Tensor>(inputs, "output", []) is { } cached) return cached;
         using var _ = no_grad();
         var output = IsRepeatedImage(inputs)
-            ? Widen(Model.call(inputs.narrow(0, 0, 1)), inputs.shape[0])
-            : Model.call(inputs);
+            ? Widen(Forward(inputs.narrow(0, 0, 1)), inputs.shape[0])
+            : Forward(inputs);
         Remember(inputs, "output", [], output);
         return output;
     }
@@ -91,13 +95,13 @@ public sealed class ExplanationSession : IDisposable
         using var gradMode = enable_grad();
         // The input requires grad so the hooked activation does even when every parameter is frozen.
         var x = (shared ? inputs.narrow(0, 0, 1) : inputs).detach().requires_grad_(true);
-        var output = Widen(Model.call(x), inputs.shape[0]);
+        var output = Widen(Forward(x), inputs.shape[0]);
         var activation = capture.Require();
         if (!activation.requires_grad)
             throw new InvalidOperationException($"layer '{name}' output does not depend differentiably on the input; choose another layer");
         var resolved = ResolveTargets(output, targets);
         var score = SumScores(output, resolved);
-        var gradient = GradientGuard.Grad(score, activation, "the target score");
+        var gradient = Backward(score, activation);
         var result = new LayerGradients(name, output.detach(), activation.detach(), gradient, resolved);
         if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], result.Output);
         Remember(inputs, key, [.. targets], result);
@@ -119,7 +123,7 @@ public sealed class ExplanationSession : IDisposable
         bool shared = IsRepeatedImage(inputs);
         using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1);
         using var _ = no_grad();
-        var output = Widen(Model.call(shared ? inputs.narrow(0, 0, 1) : inputs), inputs.shape[0]);
+        var output = Widen(Forward(shared ? inputs.narrow(0, 0, 1) : inputs), inputs.shape[0]);
         if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], output);
         return (output, capture.Require(), ResolveTargets(output, targets));
     }
@@ -129,6 +133,18 @@ public sealed class ExplanationSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         return inputs.shape[0] > 1 && inputs.stride(0) == 0;
+    }
+
+    private Tensor Forward(Tensor inputs)
+    {
+        using var _ = Profiler is { } profiler ? profiler.Measure("forward") : default;
+        return Model.call(inputs);
+    }
+
+    private Tensor Backward(Tensor score, Tensor with)
+    {
+        using var _ = Profiler is { } profiler ? profiler.Measure("backward") : default;
+        return GradientGuard.Grad(score, with, "the target score");
     }
 
     // An output that does not depend on the widened layer (the layer is not on its path) still has one row.
@@ -142,9 +158,9 @@ public sealed class ExplanationSession : IDisposable
         ArgumentNullException.ThrowIfNull(rowTargets);
         using var gradMode = enable_grad();
         var x = rows.detach().requires_grad_(true);
-        var output = Model.call(x);
+        var output = Forward(x);
         var score = SumScores(output, rowTargets);
-        return (output.detach(), GradientGuard.Grad(score, x, "the target score"));
+        return (output.detach(), Backward(score, x));
     }
 
     /// <summary>
@@ -159,7 +175,7 @@ public sealed class ExplanationSession : IDisposable
         try
         {
             using var gradMode = withGradients ? enable_grad() : no_grad();
-            var output = Model.call(withGradients ? inputs.detach().requires_grad_(true) : inputs);
+            var output = Forward(withGradients ? inputs.detach().requires_grad_(true) : inputs);
             return (output, captures.Select(c => c.Require()).ToArray());
         }
         finally

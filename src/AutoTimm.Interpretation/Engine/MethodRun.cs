@@ -1,3 +1,4 @@
+using AutoTimm.Diagnostics;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -5,9 +6,11 @@ using static TorchSharp.torch;
 namespace AutoTimm.Interpretation.Engine;
 
 /// <summary>
-/// Several methods on one image in one session: methods that read the same layer share its forward and gradient
-/// (through the session), and a method that does not apply or fails is recorded with its reason while the others
-/// still run. What <c>Explain.CompareMethods</c> and <c>autotimm interpret</c> both run.
+/// Several methods on a batch of images in one session: methods that read the same layer share its forward and
+/// gradient (through the session), and a method that does not apply or fails is recorded with its reason while the
+/// others still run. When a method fails on a batch of several images, each image is retried alone, so one bad image
+/// does not cost its batch-mates their explanation. What <c>Explain.CompareMethods</c>, <c>autotimm interpret</c> and
+/// <c>autotimm explain-batch</c> run.
 /// </summary>
 internal static class MethodRun
 {
@@ -15,48 +18,91 @@ internal static class MethodRun
     public static MethodRunResult Run(VisionModel model, Tensor input, IReadOnlyList<string> methods, IExplanationTarget? target, ExplanationOptions options,
         IProgress<WorkProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException($"one image at a time; got a tensor of shape [{string.Join(",", input.shape)}]", nameof(input));
+        return RunBatch(model, input, methods, [target], options, progress)[0];
+    }
+
+    /// <summary>Runs <paramref name="methods"/> on preprocessed inputs <c>[N,3,H,W]</c>, one target per image (null: the task's default).</summary>
+    public static IReadOnlyList<MethodRunResult> RunBatch(VisionModel model, Tensor inputs, IReadOnlyList<string> methods, IReadOnlyList<IExplanationTarget?> targets,
+        ExplanationOptions options, IProgress<WorkProgress>? progress = null, PerformanceProfiler? profiler = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(methods);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
         var descriptors = methods.Select(MethodRegistry.Get).DistinctBy(m => m.Id).ToList();
         if (descriptors.Count == 0) throw new ArgumentException("no methods given", nameof(methods));
-        model.CheckInput(input);
-        if (input.shape[0] != 1) throw new ArgumentException($"one image at a time; got a batch of {input.shape[0]}", nameof(input));
+        model.CheckInput(inputs);
+        int n = (int)inputs.shape[0];
+        if (targets.Count != n) throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));
 
-        var heatmaps = new Dictionary<string, Heatmap>();
-        var errors = new Dictionary<string, string>();
-        using var session = new ExplanationSession(model);
+        var heatmaps = Enumerable.Range(0, n).Select(_ => new Dictionary<string, Heatmap>()).ToArray();
+        var errors = Enumerable.Range(0, n).Select(_ => new Dictionary<string, string>()).ToArray();
+        using var session = new ExplanationSession(model) { Profiler = profiler };
         using var scope = NewDisposeScope();
-        var x = input.to(ScalarType.Float32, model.Device);
+        var x = inputs.to(ScalarType.Float32, model.Device);
         int done = 0;
         foreach (var method in descriptors)
         {
             progress?.Report(new WorkProgress("explain", done++, descriptors.Count) { Detail = method.DisplayName });
             if (method.NotApplicableBecause(model) is { } why)
             {
-                errors[method.Id] = $"{method.Id} does not apply: {why}";
+                foreach (var e in errors) e[method.Id] = $"{method.Id} does not apply: {why}";
                 continue;
             }
             try
             {
                 using var explainer = method.Create(model, options);
-                var raw = session.Timed(method.Id, () => explainer.Compute(session, x, [target]));
-                heatmaps[method.Id] = explainer.ToHeatmaps(session, raw).Single();
+                foreach (var (i, heatmap, error) in Explain(session, explainer, x, targets, 0))
+                {
+                    if (heatmap is not null) heatmaps[i][method.Id] = heatmap;
+                    else errors[i][method.Id] = error!;
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // One method failing (a native error, a layer it cannot read) never stops the others.
-                errors[method.Id] = e.Message;
+                // Creating the method failed (a layer it cannot resolve): the same for every image.
+                foreach (var error in errors) error[method.Id] = e.Message;
             }
         }
-        progress?.Report(new WorkProgress("explain", descriptors.Count, descriptors.Count) { Detail = $"{heatmaps.Count} of {descriptors.Count} methods" });
-        var prediction = session.Task.Summarize(session.Output(x)[0]);
-        var resolved = target ?? session.Task.DefaultTarget(session.Output(x)[0]);
-        return new MethodRunResult(heatmaps, errors, session.TimingsMs.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 1)), prediction, resolved);
+        progress?.Report(new WorkProgress("explain", descriptors.Count, descriptors.Count) { Detail = $"{heatmaps.Sum(h => h.Count)} of {descriptors.Count * n} explanations" });
+        var output = session.Output(x);
+        var resolved = session.ResolveTargets(output, targets);
+        var timings = session.TimingsMs.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / n, 1));
+        return Enumerable.Range(0, n)
+            .Select(i => new MethodRunResult(heatmaps[i], errors[i], timings.Where(kv => heatmaps[i].ContainsKey(kv.Key)).ToDictionary(),
+                session.Task.Summarize(output[i]), resolved[i]))
+            .ToList();
+    }
+
+    // The method on rows [offset, offset + N) of the call: each row's heatmap, or why it failed. A failing batch is
+    // split into single images.
+    private static List<(int Index, Heatmap? Heatmap, string? Error)> Explain(ExplanationSession session, Methods.Explainer explainer, Tensor x,
+        IReadOnlyList<IExplanationTarget?> targets, int offset)
+    {
+        List<Heatmap> maps;
+        try
+        {
+            maps = [.. explainer.ToHeatmaps(session, session.Timed(explainer.Method, () => explainer.Compute(session, x, [.. targets])))];
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && x.shape[0] > 1)
+        {
+            var alone = new List<(int, Heatmap?, string?)>();
+            for (int i = 0; i < x.shape[0]; i++)
+                alone.AddRange(Explain(session, explainer, x.narrow(0, i, 1), [targets[i]], offset + i));
+            return alone;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return [(offset, null, e.Message)];
+        }
+        return maps.Select((heatmap, i) => (offset + i, (Heatmap?)heatmap, (string?)null)).ToList();
     }
 }
 
-/// <summary>What <see cref="MethodRun.Run"/> produced.</summary>
+/// <summary>What <see cref="MethodRun"/> produced for one image.</summary>
 internal sealed record MethodRunResult(
     IReadOnlyDictionary<string, Heatmap> Heatmaps, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, double> TimingsMs,
     PredictionSummary Prediction, IExplanationTarget Target);

@@ -39,7 +39,11 @@ public sealed class GradCamTests
         for (int i = 0; i < 5; i++)
         {
             var single = cam.Explain(x[i], targets[i]);
-            for (int p = 0; p < single.Raw.Length; p++) Assert.Equal(single.Raw[p], batched[i].Raw[p], 4);
+            // A batch of 2 may take other kernels than a batch of 1 (oneDNN, GEMM vs GEMV), so sums are rounded in
+            // another order: each float32 reduction of K terms is exact to K * 2^-24 relative to its magnitude, here
+            // K <= 9 * 64 per convolution through ten layers, so 1e-3 of the map's scale bounds it.
+            float scale = single.Raw.Max(v => Math.Abs(v));
+            for (int p = 0; p < single.Raw.Length; p++) Assert.InRange(Math.Abs(single.Raw[p] - batched[i].Raw[p]), 0f, 1e-3f * scale);
             Assert.Equal(targets[i], batched[i].TargetClass);
         }
     }

@@ -1,0 +1,68 @@
+using AutoTimm.Interpretation.Batch;
+
+namespace AutoTimm.Interpretation.Tests.Batch;
+
+public sealed class BatchManifestTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("manifest-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ManifestEntry Entry(string path, string status = ManifestEntry.Ok) => new() { Path = path, Status = status, PredictedClass = 1 };
+
+    [Fact]
+    public void Should_drop_a_line_cut_short_and_keep_every_complete_line()
+    {
+        var path = Path.Combine(_dir, BatchManifest.FileName);
+        using (var manifest = BatchManifest.Open(path))
+        {
+            manifest.Append(Entry("a.png"));
+            manifest.Append(Entry("b.png"));
+        }
+        var complete = File.ReadAllBytes(path);
+        File.AppendAllText(path, "{\"path\":\"c.png\",\"sta");
+        using (var reopened = BatchManifest.Open(path))
+        {
+            Assert.Equal(["a.png", "b.png"], reopened.Existing.Select(e => e.Path));
+            reopened.Append(Entry("c.png"));
+        }
+        Assert.Equal(["a.png", "b.png", "c.png"], BatchManifest.Read(path).Select(e => e.Path));
+        Assert.Equal(complete, File.ReadAllBytes(path).AsSpan(0, complete.Length).ToArray());
+    }
+
+    [Fact]
+    public void Should_name_the_line_that_is_not_an_entry()
+    {
+        var path = Path.Combine(_dir, BatchManifest.FileName);
+        File.WriteAllText(path, "{\"path\":\"a.png\",\"status\":\"ok\"}\nnot json\n");
+        var error = Assert.Throws<InvalidDataException>(() => BatchManifest.Open(path));
+        Assert.Contains("line 2 is not a manifest entry", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_merge_shards_sorted_with_the_last_entry_of_a_path_winning()
+    {
+        string one = Path.Combine(_dir, "manifest.shard-1-of-2.jsonl"), two = Path.Combine(_dir, "manifest.shard-2-of-2.jsonl");
+        using (var manifest = BatchManifest.Open(one))
+        {
+            manifest.Append(Entry("c.png", ManifestEntry.Partial));
+            manifest.Append(Entry("a.png"));
+            manifest.Append(Entry("c.png"));
+        }
+        using (var manifest = BatchManifest.Open(two)) manifest.Append(Entry("b.png", ManifestEntry.Failed));
+        var merged = BatchManifest.Merge([one, two], Path.Combine(_dir, "all.jsonl"));
+        Assert.Equal([("a.png", "ok"), ("b.png", "failed"), ("c.png", "ok")], merged.Select(e => (e.Path, e.Status)));
+        Assert.Equal(merged, BatchManifest.Read(Path.Combine(_dir, "all.jsonl")));
+    }
+
+    [Fact]
+    public void Should_refuse_to_merge_manifests_that_both_hold_a_path()
+    {
+        string one = Path.Combine(_dir, "one.jsonl"), two = Path.Combine(_dir, "two.jsonl");
+        using (var manifest = BatchManifest.Open(one)) manifest.Append(Entry("a.png"));
+        using (var manifest = BatchManifest.Open(two)) manifest.Append(Entry("a.png"));
+        var error = Assert.Throws<InvalidDataException>(() => BatchManifest.Merge([one, two], Path.Combine(_dir, "all.jsonl")));
+        Assert.Contains("a.png is in both", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "all.jsonl")));
+    }
+}
