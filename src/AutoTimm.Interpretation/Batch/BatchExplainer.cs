@@ -45,6 +45,7 @@ public static class BatchExplainer
             if (!keys.Add(input.Key)) throw new ArgumentException($"input '{input.Key}' is listed twice", nameof(request));
 
         Directory.CreateDirectory(request.OutputDir);
+        RemoveStagedLeftovers(request.OutputDir);
         using var manifest = BatchManifest.Open(Path.Combine(request.OutputDir, BatchManifest.FileNameFor(request.Shard)));
         var finished = Finished(manifest.Existing, methods, request.OutputDir);
         var pending = shardInputs.Where(i => !finished.Contains(i.Key)).ToList();
@@ -120,6 +121,14 @@ public static class BatchExplainer
                 : methods.All(m => entry.Outputs?.GetValueOrDefault(m) is { } outputs && outputs.Files.All(f => File.Exists(Path.Combine(outputDir, f)))))
             .Select(entry => entry.Path)
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    // Files a killed run had staged but not committed (StagedOutputs' hidden temporary names).
+    private static void RemoveStagedLeftovers(string outputDir)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(outputDir, ".*.partial.*", options))
+            if (StagedOutputs.IsStaged(file)) File.Delete(file);
     }
 
     /// <summary>The <see cref="ManifestEntry.Errors"/> key of an input that could not be read.</summary>

@@ -6,7 +6,7 @@ namespace AutoTimm.Interpretation.Internal;
 /// previous files untouched. Temporary files not committed are deleted on dispose, and so are files another writer put
 /// in place that were <see cref="Adopt"/>ed into the unit.
 /// </summary>
-internal sealed class StagedOutputs : IDisposable
+internal sealed partial class StagedOutputs : IDisposable
 {
     private readonly List<(string Temporary, string Final)> _staged = [];
     private readonly List<string> _adopted = [];
@@ -22,6 +22,12 @@ internal sealed class StagedOutputs : IDisposable
         _staged.Add((temporary, finalPath));
         return temporary;
     }
+
+    /// <summary>Whether <paramref name="path"/> has the name <see cref="Stage"/> gives temporary files.</summary>
+    public static bool IsStaged(string path) => StagedName().IsMatch(Path.GetFileName(path));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\..+\.[0-9a-f]{32}\.partial(\.[^.]*)?$")]
+    private static partial System.Text.RegularExpressions.Regex StagedName();
 
     /// <summary>Moves every staged file to its target, after checking that every target can be replaced.</summary>
     /// <exception cref="IOException">A target is a directory; nothing was moved.</exception>
