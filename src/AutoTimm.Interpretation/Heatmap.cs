@@ -18,6 +18,18 @@ public sealed class Heatmap
         Values = Normalize(raw);
     }
 
+    /// <summary>A copy whose arrays the caller may change without affecting this one.</summary>
+    internal Heatmap Copy() => new((float[])Raw.Clone(), Height, Width)
+    {
+        Method = Method,
+        Target = Target,
+        Prediction = Prediction,
+        Layer = Layer,
+        NativeResolution = NativeResolution,
+        Attributions = (float[]?)Attributions?.Clone(),
+        ConvergenceDelta = ConvergenceDelta,
+    };
+
     /// <summary>Map height in pixels (the model input's).</summary>
     public int Height { get; }
 

@@ -31,15 +31,17 @@ public static class Explain
     /// <param name="returnHeatmap">Whether the result carries the heatmap.</param>
     /// <param name="options">Method parameters (IG steps, SmoothGrad noise, ...).</param>
     /// <param name="target">Any target (box, mask region); overrides <paramref name="targetClass"/>.</param>
+    /// <param name="cache">Where results are kept for identical later requests; <see cref="Batch.ExplanationCache.Global"/> when null.</param>
     public static ExplanationResult Prediction(VisionModel model, ImageInput image, string method = "gradcam", int? targetClass = null,
         string? targetLayer = null, string colormap = "viridis", double alpha = 0.4, string? savePath = null, bool returnHeatmap = true,
-        ExplanationOptions? options = null, IExplanationTarget? target = null)
+        ExplanationOptions? options = null, IExplanationTarget? target = null, Batch.ExplanationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(image);
         var figureOptions = FigureOptionsFor(model, colormap, alpha);
         var methodOptions = WithLayer(options, targetLayer);
         using var explainer = MethodRegistry.Create(method, model, methodOptions);
+        explainer.Cache = cache;
         var clock = Stopwatch.StartNew();
         var heatmap = explainer.Explain(image, target ?? ClassTargetOf(targetClass));
         double elapsed = clock.Elapsed.TotalMilliseconds;
@@ -63,9 +65,11 @@ public static class Explain
     /// <param name="options">Method parameters.</param>
     /// <param name="throwOnError">Throw on the first method that did not apply or failed, instead of reporting it.</param>
     /// <param name="target">Any target (box, mask region); overrides <paramref name="targetClass"/>.</param>
+    /// <param name="cache">Where results are kept for identical later requests; <see cref="Batch.ExplanationCache.Global"/> when null.</param>
     public static ComparisonResult CompareMethods(VisionModel model, ImageInput image,
         IReadOnlyList<string>? methods = null, int? targetClass = null, FigureLayout layout = FigureLayout.Horizontal, string? savePath = null,
-        string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null, bool throwOnError = false, IExplanationTarget? target = null)
+        string colormap = "viridis", double alpha = 0.4, ExplanationOptions? options = null, bool throwOnError = false, IExplanationTarget? target = null,
+        Batch.ExplanationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(image);
@@ -73,7 +77,7 @@ public static class Explain
         var ids = (methods ?? ["gradcam", "gradcampp", "integrated_gradients"]).Select(m => MethodRegistry.Get(m).Id).Distinct().ToList();
         if (ids.Count == 0) throw new ArgumentException("no methods given", nameof(methods));
         using var input = image.ToModelInput(model.Config.Preprocess, model.Device);
-        var run = MethodRun.Run(model, input, ids, target ?? ClassTargetOf(targetClass), options ?? ExplanationOptions.Default);
+        var run = MethodRun.Run(model, input, ids, target ?? ClassTargetOf(targetClass), options ?? ExplanationOptions.Default, cache: cache);
         if (throwOnError && run.Errors.Count > 0)
         {
             var (id, error) = run.Errors.First();
@@ -106,15 +110,17 @@ public static class Explain
     /// <param name="colormap">Colormap.</param>
     /// <param name="alpha">Heatmap opacity.</param>
     /// <param name="options">Method parameters.</param>
+    /// <param name="cache">Where results are kept for identical later requests; <see cref="Batch.ExplanationCache.Global"/> when null.</param>
     public static IReadOnlyList<ExplanationResult> VisualizeBatch(VisionModel model, IReadOnlyList<ImageInput> images, string method = "gradcam",
         string outputDir = "explanations", int batchSize = 32, IReadOnlyList<int>? targetClasses = null, string colormap = "viridis",
-        double alpha = 0.4, ExplanationOptions? options = null)
+        double alpha = 0.4, ExplanationOptions? options = null, Batch.ExplanationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDir);
         var figureOptions = FigureOptionsFor(model, colormap, alpha);
         using var explainer = MethodRegistry.Create(method, model, options);
+        explainer.Cache = cache;
         var clock = Stopwatch.StartNew();
         var heatmaps = explainer.ExplainBatch(images, targetClasses, batchSize);
         double perImage = clock.Elapsed.TotalMilliseconds / images.Count;

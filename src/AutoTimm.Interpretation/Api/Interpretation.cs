@@ -36,7 +36,7 @@ public static class Interpretation
         var input = request.Image.ToModelInput(model.Config.Preprocess, model.Device);
         var display = request.Image.ToDisplayImage(model.Config.Preprocess);
         Directory.CreateDirectory(request.OutputDir);
-        var run = MethodRun.Run(model, input, ids, request.TargetClass is { } c ? new ClassTarget(c) : null, request.Options, request.Progress);
+        var run = MethodRun.Run(model, input, ids, request.TargetClass is { } c ? new ClassTarget(c) : null, request.Options, request.Progress, request.Cache);
 
         var results = new Dictionary<string, string>();
         var errors = new Dictionary<string, string>(run.Errors);

@@ -49,6 +49,9 @@ public sealed record InterpretationRequest
     /// <summary>Segmenters: <c>entropy</c>, <c>margin</c>, or null for no uncertainty map.</summary>
     public string? UncertaintyMethod { get; init; } = "entropy";
 
+    /// <summary>Where results are kept for identical later requests; <see cref="Batch.ExplanationCache.Global"/> when null.</summary>
+    public Batch.ExplanationCache? Cache { get; init; }
+
     /// <summary>Receives a report per method explained; silent when null.</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
 }

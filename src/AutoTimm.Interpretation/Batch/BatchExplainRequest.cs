@@ -52,6 +52,9 @@ public sealed record BatchExplainRequest
     /// <summary>Times every stage (decode, preprocess, forward, backward, postprocess, render, write); a new one when null.</summary>
     public PerformanceProfiler? Profiler { get; init; }
 
+    /// <summary>Where results are kept for identical later requests; <see cref="ExplanationCache.Global"/> when null.</summary>
+    public ExplanationCache? Cache { get; init; }
+
     /// <summary>Stops the run between batches; what was finished stays in the manifest.</summary>
     public CancellationToken Cancellation { get; init; }
 

@@ -188,7 +188,7 @@ public static class BatchExplainer
         IReadOnlyList<MethodRunResult> results;
         using (var inputs = tensor(pixels, [batch.Count, 3, config.Height, config.Width], ScalarType.Float32))
             results = MethodRun.RunBatch(state.Request.Model, inputs, state.Methods, new Targets.IExplanationTarget?[batch.Count], state.Request.Options,
-                profiler: state.Profiler);
+                profiler: state.Profiler, cache: state.Request.Cache);
         double share = clock.Elapsed.TotalMilliseconds / batch.Count;
         for (int i = 0; i < batch.Count; i++) Send(explained, new Explained(batch[i], results[i], share), stop);
         batch.Clear();

@@ -30,6 +30,21 @@ public sealed class ExplanationOptions
 
     /// <summary>Every record set explicitly, for logs and cache keys.</summary>
     public IEnumerable<IMethodOptions> Records => _records.Values;
+
+    /// <summary>
+    /// Every record set explicitly, as one text: type names in ordinal order, each with its JSON. Two sets with the
+    /// same fingerprint make the same explainers.
+    /// </summary>
+    internal string Fingerprint => _fingerprint ??= string.Join(";", _records.OrderBy(kv => kv.Key.FullName, StringComparer.Ordinal)
+        .Select(kv => $"{kv.Key.FullName}={System.Text.Json.JsonSerializer.Serialize(kv.Value, kv.Key, FingerprintJson)}"));
+
+    private string? _fingerprint;
+
+    private static readonly System.Text.Json.JsonSerializerOptions FingerprintJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 }
 
 /// <summary>A method's typed options record.</summary>

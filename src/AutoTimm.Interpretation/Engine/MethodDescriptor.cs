@@ -24,4 +24,15 @@ public sealed record MethodDescriptor(string Id, string DisplayName, Type Option
 
     /// <summary>One line on what the method computes, for help texts.</summary>
     public string Summary { get; init; } = "";
+
+    /// <summary>
+    /// Creates the explainer and records what it was created from (this id and every options record of the set), which
+    /// is everything its factory could read: the explanation cache keys results by it.
+    /// </summary>
+    internal Explainer Instantiate(VisionModel model, ExplanationOptions options)
+    {
+        var explainer = Create(model, options);
+        explainer.Configuration = $"{Id}|{options.Fingerprint}";
+        return explainer;
+    }
 }

@@ -66,7 +66,7 @@ public static class MethodRegistry
         ArgumentNullException.ThrowIfNull(model);
         var method = Get(name);
         if (method.NotApplicableBecause(model) is { } why) throw new NotSupportedException($"{method.Id}: {why}");
-        return method.Create(model, options ?? ExplanationOptions.Default);
+        return method.Instantiate(model, options ?? ExplanationOptions.Default);
     }
 
     /// <summary>The display name of a method id, or the id itself when unknown.</summary>

@@ -16,16 +16,16 @@ internal static class MethodRun
 {
     /// <summary>Runs <paramref name="methods"/> (ids or aliases) on one preprocessed input <c>[1,3,H,W]</c>.</summary>
     public static MethodRunResult Run(VisionModel model, Tensor input, IReadOnlyList<string> methods, IExplanationTarget? target, ExplanationOptions options,
-        IProgress<WorkProgress>? progress = null)
+        IProgress<WorkProgress>? progress = null, Batch.ExplanationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException($"one image at a time; got a tensor of shape [{string.Join(",", input.shape)}]", nameof(input));
-        return RunBatch(model, input, methods, [target], options, progress)[0];
+        return RunBatch(model, input, methods, [target], options, progress, cache: cache)[0];
     }
 
     /// <summary>Runs <paramref name="methods"/> on preprocessed inputs <c>[N,3,H,W]</c>, one target per image (null: the task's default).</summary>
     public static IReadOnlyList<MethodRunResult> RunBatch(VisionModel model, Tensor inputs, IReadOnlyList<string> methods, IReadOnlyList<IExplanationTarget?> targets,
-        ExplanationOptions options, IProgress<WorkProgress>? progress = null, PerformanceProfiler? profiler = null)
+        ExplanationOptions options, IProgress<WorkProgress>? progress = null, PerformanceProfiler? profiler = null, Batch.ExplanationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -38,6 +38,7 @@ internal static class MethodRun
         int n = (int)inputs.shape[0];
         if (targets.Count != n) throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));
 
+        cache ??= Batch.ExplanationCache.Global;
         var heatmaps = Enumerable.Range(0, n).Select(_ => new Dictionary<string, Heatmap>()).ToArray();
         var errors = Enumerable.Range(0, n).Select(_ => new Dictionary<string, string>()).ToArray();
         using var session = new ExplanationSession(model) { Profiler = profiler };
@@ -54,12 +55,19 @@ internal static class MethodRun
             }
             try
             {
-                using var explainer = method.Create(model, options);
-                foreach (var (i, heatmap, error) in Explain(session, explainer, x, targets, 0))
+                using var explainer = method.Instantiate(model, options);
+                var lookup = Batch.ExplanationCache.Lookup(cache, explainer, session.Task, x, targets);
+                if (lookup.Missing.Length > 0)
                 {
-                    if (heatmap is not null) heatmaps[i][method.Id] = heatmap;
-                    else errors[i][method.Id] = error!;
+                    var rows = lookup.MissingRows(x);
+                    foreach (var (j, heatmap, error) in Explain(session, explainer, rows, [.. lookup.Missing.Select(i => targets[i])], 0))
+                    {
+                        if (heatmap is not null) lookup.Computed(lookup.Missing[j], heatmap);
+                        else errors[lookup.Missing[j]][method.Id] = error!;
+                    }
                 }
+                for (int i = 0; i < n; i++)
+                    if (lookup.Found[i] is { } heatmap) heatmaps[i][method.Id] = heatmap;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -68,12 +76,22 @@ internal static class MethodRun
             }
         }
         progress?.Report(new WorkProgress("explain", descriptors.Count, descriptors.Count) { Detail = $"{heatmaps.Sum(h => h.Count)} of {descriptors.Count * n} explanations" });
-        var output = session.Output(x);
-        var resolved = session.ResolveTargets(output, targets);
+        // Each image's prediction and target come with its heatmaps (a cached one included); the model runs again
+        // only for images no method explained.
+        Tensor? output = null;
+        (PredictionSummary, IExplanationTarget) Outcome(int i)
+        {
+            if (heatmaps[i].Values.FirstOrDefault() is { } heatmap) return (heatmap.Prediction, heatmap.Target);
+            output ??= session.Output(x);
+            return (session.Task.Summarize(output[i]), targets[i] ?? session.Task.DefaultTarget(output[i]));
+        }
         var timings = session.TimingsMs.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / n, 1));
         return Enumerable.Range(0, n)
-            .Select(i => new MethodRunResult(heatmaps[i], errors[i], timings.Where(kv => heatmaps[i].ContainsKey(kv.Key)).ToDictionary(),
-                session.Task.Summarize(output[i]), resolved[i]))
+            .Select(i =>
+            {
+                var (prediction, target) = Outcome(i);
+                return new MethodRunResult(heatmaps[i], errors[i], timings.Where(kv => heatmaps[i].ContainsKey(kv.Key)).ToDictionary(), prediction, target);
+            })
             .ToList();
     }
 

@@ -10,9 +10,11 @@ namespace AutoTimm.Interpretation.Internal;
 internal sealed class ParameterSnapshot : IDisposable
 {
     private readonly List<(Tensor Live, Tensor Copy)> _entries;
+    private readonly nn.Module _model;
 
     public ParameterSnapshot(nn.Module model)
     {
+        _model = model;
         using var _ = no_grad();
         _entries = model.parameters().Concat(model.buffers()).Select(t => (t, t.detach().clone())).ToList();
     }
@@ -22,6 +24,7 @@ internal sealed class ParameterSnapshot : IDisposable
     {
         using var _ = no_grad();
         foreach (var (live, copy) in _entries) live.copy_(copy);
+        (_model as Models.VisionModel)?.MarkWeightsChanged();
     }
 
     public void Dispose()

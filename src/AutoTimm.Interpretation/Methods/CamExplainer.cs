@@ -25,6 +25,8 @@ public abstract class CamExplainer : Explainer
     {
         (_layer, TargetLayer) = LayerSelector.Resolve(model, targetLayer, null);
         _reshape = reshape ?? SpatialActivation.DefaultReshape(model);
+        // The layer is all a CAM reads besides the model; a custom reshape is code the cache cannot key.
+        if (reshape is null) Configuration = $"{GetType().FullName}|layer={TargetLayer}";
     }
 
     /// <summary>Creates the explainer on a layer given by reference.</summary>

@@ -25,6 +25,19 @@ public abstract class Explainer : IDisposable
     /// <summary>The model explained.</summary>
     public VisionModel Model { get; }
 
+    /// <summary>
+    /// What the registry created this explainer from (method id and options), or null for an explainer constructed
+    /// directly, whose parameters the library cannot see: only the former's results are cached.
+    /// </summary>
+    internal string? Configuration { get; set; }
+
+    /// <summary>
+    /// The cache this explainer's results are kept in, or null for <see cref="Batch.ExplanationCache.Global"/> (itself
+    /// null, no caching, unless set). Applies to explainers the registry or the high-level API created, explaining
+    /// classifiers' class targets.
+    /// </summary>
+    public Batch.ExplanationCache? Cache { get; set; }
+
     /// <summary>Method id as the registry names it (<c>gradcam</c>, <c>gradcampp</c>, ...).</summary>
     public abstract string Method { get; }
 
@@ -114,17 +127,21 @@ public abstract class Explainer : IDisposable
         if (targets is not null && targets.Count != n)
             throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));
         var resolved = targets ?? new IExplanationTarget?[n];
-        var heatmaps = new List<Heatmap>(n);
         using var session = new ExplanationSession(Model, task);
+        using var lookupScope = NewDisposeScope();
+        var lookup = Batch.ExplanationCache.Lookup(Cache ?? Batch.ExplanationCache.Global, this, session.Task, inputs, resolved);
+        var missing = lookup.MissingRows(inputs);
+        var missingTargets = lookup.Missing.Select(i => resolved[i]).ToArray();
         var device = Model.Device;
-        foreach (var (start, count) in Chunks.Of(n, batchSize))
+        int done = 0;
+        foreach (var (start, count) in Chunks.Of(lookup.Missing.Length, batchSize))
         {
             using var scope = NewDisposeScope();
-            var chunk = inputs.narrow(0, start, count).to(ScalarType.Float32, device);
-            var raw = session.Timed(Method, () => Compute(session, chunk, resolved.Skip(start).Take(count).ToArray()));
-            heatmaps.AddRange(ToHeatmaps(session, raw));
+            var chunk = missing.narrow(0, start, count).to(ScalarType.Float32, device);
+            var raw = session.Timed(Method, () => Compute(session, chunk, missingTargets.Skip(start).Take(count).ToArray()));
+            foreach (var heatmap in ToHeatmaps(session, raw)) lookup.Computed(lookup.Missing[done++], heatmap);
         }
-        return heatmaps;
+        return lookup.Found.Select(h => h!).ToList();
     }
 
     /// <summary>The heatmaps of a raw explanation: maps copied out, targets and the task's prediction summaries attached.</summary>

@@ -47,6 +47,7 @@ public static class ParameterRandomization
             for (int k = 0; k < count; k++)
             {
                 Reinitialize(layers[k].Module, SeededNoise.SampleSeed(options.Seed, k));
+                model.MarkWeightsChanged();
                 var maps = Explain();
                 steps.Add(new RandomizationStep(layers[k].Name, maps.Select((m, i) => Correlation(original[i], m, layers[k].Name)).ToArray()));
             }

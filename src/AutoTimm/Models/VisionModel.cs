@@ -46,8 +46,22 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
     public void MoveTo(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (Device != device) this.to(device);
+        if (Device == device) return;
+        this.to(device);
+        MarkWeightsChanged();
     }
+
+    private long _weightsVersion;
+
+    /// <summary>
+    /// A counter that changes whenever the library changes this model's weights (loading a checkpoint, a training
+    /// step, moving to another device, a randomization check): caches of results computed from the weights compare it.
+    /// Code that edits parameters in place by other means calls <see cref="MarkWeightsChanged"/>.
+    /// </summary>
+    public long WeightsVersion => Interlocked.Read(ref _weightsVersion);
+
+    /// <summary>Records that the weights changed, so results cached for the previous weights are not reused.</summary>
+    public void MarkWeightsChanged() => Interlocked.Increment(ref _weightsVersion);
 
     /// <summary>Saves weights and configuration as a native <c>.safetensors</c> checkpoint, atomically.</summary>
     public void Save(string path) => ModelCheckpoint.Save(this, path);

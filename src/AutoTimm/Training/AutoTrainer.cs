@@ -123,6 +123,7 @@ public sealed class AutoTrainer
                                 loss.backward();
                                 if (o.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(model.parameters(), clip);
                                 optimizer.step();
+                                model.MarkWeightsChanged();
                             }
                             return (output, value);
                         });

@@ -34,6 +34,7 @@ public static class StateDictLoader
         {
             foreach (var (target, source) in pairs) target.copy_(source);
         }
+        (module as VisionModel)?.MarkWeightsChanged();
         return report;
     }
 
