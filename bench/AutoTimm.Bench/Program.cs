@@ -16,6 +16,19 @@ if (args.Contains("--training-step-only"))
     Console.WriteLine(TrainingStepMs().ToString(System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
+if (args.Contains("--peers"))
+{
+    // The performance table: ours against PyTorch, pytorch-grad-cam and Captum, and against ourselves; exit 1 on a miss.
+    var root = RepositoryRoot();
+    var python = Environment.GetEnvironmentVariable("AUTOTIMM_BENCH_PYTHON") ?? "/usr/bin/python3";
+    var (table, missed) = PeerComparison.Run(threads, repeats, root, python);
+    table["threads"] = threads;
+    table["repeats"] = repeats;
+    table["machine"] = $"{Environment.ProcessorCount} logical CPUs, {AutoTimm.Native.TorchRuntime.OneDnn}";
+    table["missed"] = missed;
+    Console.WriteLine(JsonSerializer.Serialize(table, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+    Environment.Exit(missed.Count == 0 ? 0 : 1);
+}
 if (args.Contains("--task-localization"))
 {
     // Localization of detection and segmentation explanations on the bundled models (slow: minutes).
@@ -132,6 +145,13 @@ using (var detector = File.Exists(BundledModelsPath(BundledModels.DetectorFileNa
 }
 
 Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "bench", "peers", "peer_server.py"))) return dir.FullName;
+    throw new DirectoryNotFoundException($"no repository with bench/peers/peer_server.py above {AppContext.BaseDirectory}");
+}
 
 static string BundledModelsPath(string file)
 {

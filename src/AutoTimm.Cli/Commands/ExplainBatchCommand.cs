@@ -44,6 +44,7 @@ internal static class ExplainBatchCommand
         var profile = new Option<bool>("--profile") { Description = "Also write a Chrome trace-event file (trace.json, or trace.shard-i-of-n.json) of every stage" };
         var figure = new FigureFlags();
         var methodOptions = new MethodOptions();
+        var cacheFlags = new CacheFlags();
 
         var command = new Command("explain-batch",
             "Explain every image of a folder or list into a folder: streaming (decode ahead, write behind), resumable (finished images are skipped on restart), shardable across cluster tasks; one manifest line per image; prints a summary.");
@@ -51,6 +52,7 @@ internal static class ExplainBatchCommand
         foreach (var option in new Option[] { inputDir, list, outputDir, methods, batchSize, shard, shards, workers, threads, noRaw, profile, figure.Colormap, figure.Alpha })
             command.Options.Add(option);
         methodOptions.AddTo(command);
+        cacheFlags.AddTo(command);
         command.Validators.Add(result =>
         {
             bool dir = result.GetResult(inputDir) is not null, listed = result.GetResult(list) is not null;
@@ -66,6 +68,7 @@ internal static class ExplainBatchCommand
             if (parse.GetValue(threads) is { } count) set_num_threads(count);
             using var loaded = model.LoadAny(parse, null);
             var profiler = new PerformanceProfiler { RecordTrace = parse.GetValue(profile) };
+            var cache = cacheFlags.Build(parse);
             var summary = CliProgress.Run(progress => BatchExplainer.Run(new BatchExplainRequest
             {
                 Model = loaded,
@@ -81,6 +84,7 @@ internal static class ExplainBatchCommand
                 SaveRaw = !parse.GetValue(noRaw),
                 Progress = progress,
                 Profiler = profiler,
+                Cache = cache,
             }));
             string? trace = null;
             if (profiler.RecordTrace)
@@ -112,6 +116,7 @@ internal static class ExplainBatchCommand
                     max = Math.Round(kv.Value.MaxMs, 2),
                 }),
                 trace,
+                cache = CacheFlags.Report(cache),
                 task = loaded.Config.Task.ToString(),
             };
         });

@@ -38,6 +38,7 @@ internal static class InterpretCommand
         var targetClass = new Option<int?>("--target-class") { Description = "Class to explain (default: the predicted class)" };
         var figure = new FigureFlags();
         var methodOptions = new MethodOptions();
+        var cacheFlags = new CacheFlags();
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
         var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
 
@@ -46,12 +47,14 @@ internal static class InterpretCommand
         foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report })
             command.Options.Add(option);
         methodOptions.AddTo(command);
+        cacheFlags.AddTo(command);
 
         command.SetJsonAction(parse =>
         {
             ModelTask? task = parse.GetValue(taskClass) is { } name ? Enum.Parse<ModelTask>(name) : null;
             using var loaded = model.LoadAny(parse, task);
             var options = methodOptions.Build(parse);
+            var cache = cacheFlags.Build(parse);
             var result = CliProgress.Run(progress => Interpretation.Interpretation.Run(new InterpretationRequest
             {
                 Progress = progress,
@@ -69,6 +72,7 @@ internal static class InterpretCommand
                 Alpha = parse.GetValue(figure.Alpha),
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
+                Cache = cache,
             }));
             // Exit 0 means something asked for was written: a classifier run whose every method failed is an error.
             if (result.Detections is null && result.Classes is null && result.Results.Count == 0 && result.Errors.Count > 0)
@@ -85,6 +89,7 @@ internal static class InterpretCommand
                 raw = result.Raw,
                 report = result.Report,
                 timings_ms = result.TimingsMs,
+                cache = CacheFlags.Report(cache),
                 task = loaded.Config.Task.ToString(),
                 detections = result.Detections?.Select(d => new
                 {
