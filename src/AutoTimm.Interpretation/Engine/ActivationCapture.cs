@@ -13,11 +13,22 @@ internal sealed class ActivationCapture : IDisposable
     /// When above 1, the layer's one-row output is replaced by that many rows (a stride-0 view): everything after the
     /// layer then runs once per row, so one backward gives each row's own gradient, while everything before it ran once.
     /// </param>
-    public ActivationCapture(nn.Module<Tensor, Tensor> layer, string name, int widenTo = 1)
+    /// <param name="startGradient">
+    /// Make the layer's output the start of the autograd graph: it is detached and requires grad, and grad mode is
+    /// switched on for the rest of the forward (until <see cref="EndGradient"/>). Run the forward under
+    /// <c>no_grad</c>: the layers below then record nothing, and a gradient with respect to the layer's output costs
+    /// an inference forward plus a backward through the layers above it.
+    /// </param>
+    public ActivationCapture(nn.Module<Tensor, Tensor> layer, string name, int widenTo = 1, bool startGradient = false)
     {
         Name = name;
         _remover = layer.register_forward_hook((_, _, output) =>
         {
+            if (startGradient)
+            {
+                output = output.detach().requires_grad_(true);
+                _gradientMode ??= enable_grad();
+            }
             if (widenTo > 1)
             {
                 if (output.shape[0] != 1)
@@ -31,6 +42,15 @@ internal sealed class ActivationCapture : IDisposable
         });
     }
 
+    private IDisposable? _gradientMode;
+
+    /// <summary>Restores the grad mode the forward ran in (call right after the forward, on its thread).</summary>
+    public void EndGradient()
+    {
+        _gradientMode?.Dispose();
+        _gradientMode = null;
+    }
+
     /// <summary>Dotted name of the hooked layer.</summary>
     public string Name { get; }
 
@@ -41,5 +61,9 @@ internal sealed class ActivationCapture : IDisposable
     public Tensor Require() => Activation
         ?? throw new InvalidOperationException($"layer '{Name}' did not run during the forward pass; is it part of the model's forward path?");
 
-    public void Dispose() => _remover.remove();
+    public void Dispose()
+    {
+        EndGradient();
+        _remover.remove();
+    }
 }

@@ -91,14 +91,24 @@ public sealed class ExplanationSession : IDisposable
         if (Recall<LayerGradients>(inputs, key, targets) is { } cached) return cached;
 
         bool shared = IsRepeatedImage(inputs);
-        using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1);
+        using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1, startGradient: true);
+        // The layers below the explained one run without autograd; the graph starts at the layer's output.
+        Tensor output;
+        using (no_grad())
+        {
+            try
+            {
+                output = Widen(Forward(shared ? inputs.narrow(0, 0, 1) : inputs), inputs.shape[0]);
+            }
+            finally
+            {
+                capture.EndGradient();
+            }
+        }
         using var gradMode = enable_grad();
-        // The input requires grad so the hooked activation does even when every parameter is frozen.
-        var x = (shared ? inputs.narrow(0, 0, 1) : inputs).detach().requires_grad_(true);
-        var output = Widen(Forward(x), inputs.shape[0]);
         var activation = capture.Require();
-        if (!activation.requires_grad)
-            throw new InvalidOperationException($"layer '{name}' output does not depend differentiably on the input; choose another layer");
+        if (!output.requires_grad)
+            throw new InvalidOperationException($"the model's output does not depend differentiably on layer '{name}'; choose a layer on the path to the output");
         var resolved = ResolveTargets(output, targets);
         var score = SumScores(output, resolved);
         var gradient = Backward(score, activation);
