@@ -94,9 +94,13 @@ internal static class PeerComparison
         return (rows, missed);
     }
 
-    // Warm each side until three runs in a row agree within 10% (at most 10 runs), then time them alternately.
+    // Warm each side until three runs in a row agree within 10% (at most 10 runs), then time them alternately. Every
+    // run starts after a pause: OpenMP worker threads spin for a while after a parallel region (libgomp, Intel OpenMP),
+    // and spinning threads of one side would steal the cores the other side's run needs.
     private static (Timing A, Timing B) Interleave(Func<double> a, Func<double> b, int repeats)
     {
+        a = Paused(a);
+        b = Paused(b);
         int warmA = WarmUp(a), warmB = WarmUp(b);
         var ta = new List<double>();
         var tb = new List<double>();
@@ -107,6 +111,12 @@ internal static class PeerComparison
         }
         return (Timing.Of(ta, warmA), Timing.Of(tb, warmB));
     }
+
+    private static Func<double> Paused(Func<double> run) => () =>
+    {
+        Thread.Sleep(50);
+        return run();
+    };
 
     private static int WarmUp(Func<double> run)
     {

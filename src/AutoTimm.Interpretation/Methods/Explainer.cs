@@ -38,6 +38,12 @@ public abstract class Explainer : IDisposable
     /// </summary>
     public Batch.ExplanationCache? Cache { get; set; }
 
+    /// <summary>
+    /// Whether the method records every layer of the forward for a backward (gradients with respect to the input), so
+    /// a row costs all the model's activations: such methods take their chunks from <see cref="Engine.MemoryBudget"/>.
+    /// </summary>
+    internal virtual bool RecordsWholeForward => false;
+
     /// <summary>Method id as the registry names it (<c>gradcam</c>, <c>gradcampp</c>, ...).</summary>
     public abstract string Method { get; }
 
@@ -127,9 +133,11 @@ public abstract class Explainer : IDisposable
         if (targets is not null && targets.Count != n)
             throw new ArgumentException($"{targets.Count} targets given for {n} images: give exactly one target per image", nameof(targets));
         var resolved = targets ?? new IExplanationTarget?[n];
-        using var session = new ExplanationSession(Model, task);
         using var lookupScope = NewDisposeScope();
-        var lookup = Batch.ExplanationCache.Lookup(Cache ?? Batch.ExplanationCache.Global, this, session.Task, inputs, resolved);
+        var lookup = Batch.ExplanationCache.Lookup(Cache ?? Batch.ExplanationCache.Global, this, task ?? ExplanationTask.For(Model), inputs, resolved);
+        // Everything known: no session, no model call.
+        if (lookup.Missing.Length == 0) return lookup.Found.Select(h => h!).ToList();
+        using var session = new ExplanationSession(Model, task);
         var missing = lookup.MissingRows(inputs);
         var missingTargets = lookup.Missing.Select(i => resolved[i]).ToArray();
         var device = Model.Device;

@@ -100,6 +100,8 @@ public sealed class IntegratedGradients : Explainer
         }
     }
 
+    internal override bool RecordsWholeForward => true;
+
     /// <inheritdoc/>
     public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
@@ -114,8 +116,9 @@ public sealed class IntegratedGradients : Explainer
         var (alphas, weights) = Quadrature.Rule(Integration, Steps);
         var difference = inputs - baseline;
 
-        // Path points are built per chunk of at most InternalBatchSize rows; only the running integral stays.
-        var integral = StepBatcher.SumOverSteps(n, Steps, InternalBatchSize, rows =>
+        // Path points are built per chunk of at most InternalBatchSize rows (fewer when the memory budget says so);
+        // only the running integral stays.
+        var integral = StepBatcher.SumOverSteps(n, Steps, MemoryBudget.RowsFor(Model, inputs, InternalBatchSize), rows =>
         {
             var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
             var steps = rows.StepIndices;

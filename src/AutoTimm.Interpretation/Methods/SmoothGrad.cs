@@ -51,6 +51,8 @@ public sealed class SmoothGrad : Explainer
     /// <inheritdoc/>
     public override string Method => "smoothgrad";
 
+    internal override bool RecordsWholeForward => Inner.RecordsWholeForward;
+
     /// <inheritdoc/>
     public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {
@@ -65,7 +67,10 @@ public sealed class SmoothGrad : Explainer
         RawExplanation? last = null;
         // Noise is drawn per chunk, sample k from its own seeded generator: an image's map is the same alone or in any
         // batch and for any chunking, and memory is bounded by the chunk.
-        var sum = StepBatcher.SumOverSteps(n, NumSamples, SamplesPerBatch * n, rows =>
+        // Noisy copies of an input-gradient method hold every layer's activations; a CAM's hold only the layers above
+        // its target, so only the former are bounded by the memory budget.
+        int rowsPerChunk = Inner.RecordsWholeForward ? MemoryBudget.RowsFor(Model, inputs, SamplesPerBatch * n) : SamplesPerBatch * n;
+        var sum = StepBatcher.SumOverSteps(n, NumSamples, rowsPerChunk, rows =>
         {
             var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
             var noise = stack(rows.StepIndices.Select(k => NoiseOf(k, imageShape, inputs)).ToArray());

@@ -63,6 +63,8 @@ public static class ImageIO
         return Decode(buffer.ToArray(), name ?? "(image stream)");
     }
 
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub, 3);
+
     /// <summary>Encodes <paramref name="image"/> as an 8-bit RGB PNG.</summary>
     public static byte[] EncodePng(RgbImage image)
     {
@@ -84,7 +86,9 @@ public static class ImageIO
         try
         {
             using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), image.Width * 4);
-            using var data = pixmap.Encode(SKEncodedImageFormat.Png, 100)
+            // Sub filtering and zlib level 3: a quarter faster than Skia's defaults (all filters, level 6) on overlays,
+            // for files a few percent larger.
+            using var data = pixmap.Encode(PngOptions)
                 ?? throw new InvalidOperationException($"PNG encoding of a {image.Width}x{image.Height} image failed.");
             return data.ToArray();
         }

@@ -138,7 +138,7 @@ public sealed class ImageInput
         }
         else if (Image() is { } image)
         {
-            result = preprocessor.Apply(image).unsqueeze(0);
+            result = preprocessor.ApplyCropped(Cropped(image, preprocessor)).unsqueeze(0);
         }
         else
         {
@@ -158,13 +158,25 @@ public sealed class ImageInput
     {
         ArgumentNullException.ThrowIfNull(config);
         var preprocessor = new Preprocessor(config);
-        if (_tensor is null && Image() is { } image) return preprocessor.ResizeAndCrop(image);
+        if (_tensor is null && Image() is { } image) return Cropped(image, preprocessor);
         using var scope = torch.NewDisposeScope();
         return preprocessor.ToImage(ToModelInput(config));
     }
 
     /// <inheritdoc/>
     public override string ToString() => Description;
+
+    // The image resized and cropped for the last configuration asked: the model input and the display image are both
+    // made from it, so an image is resized once however many of them a caller asks for.
+    private (PreprocessConfig Config, RgbImage Cropped)? _cropped;
+
+    private RgbImage Cropped(RgbImage image, Preprocessor preprocessor)
+    {
+        if (_cropped is { } known && known.Config == preprocessor.Config) return known.Cropped;
+        var cropped = preprocessor.ResizeAndCrop(image);
+        _cropped = (preprocessor.Config, cropped);
+        return cropped;
+    }
 
     /// <summary>The decoded image, or null when the input is already preprocessed.</summary>
     private RgbImage? Image() => _image ?? _content?.Value.Image;
@@ -188,7 +200,17 @@ public sealed class ImageInput
             throw new ArgumentException(
                 $"{Description}: expected an already-preprocessed floating-point tensor, got dtype {tensor.dtype}; pass raw pixels as an RgbImage instead.");
         CheckShape(tensor.shape, "tensor", config);
-        return CheckFinite(tensor.detach().to(ScalarType.Float32).reshape(1, 3, config.Height, config.Width).clone());
+        return CheckFinite(Copy(tensor.detach().to(ScalarType.Float32).reshape(1, 3, config.Height, config.Width)));
+    }
+
+    // A float32 image in CPU memory is copied by the CPU directly: libtorch's clone would split the copy across its
+    // thread pool, and waking the pool costs milliseconds after an idle spell, a hundred times the copy itself.
+    private static Tensor Copy(Tensor tensor)
+    {
+        if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous() || tensor.NumberOfElements * sizeof(float) > int.MaxValue)
+            return tensor.clone();
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.bytes).ToArray();
+        return torch.tensor(values, tensor.shape, ScalarType.Float32);
     }
 
     private void CheckShape(long[] shape, string what, PreprocessConfig config)
@@ -210,7 +232,7 @@ public sealed class ImageInput
 
     private Tensor CheckFinite(Tensor tensor)
     {
-        if (!torch.isfinite(tensor).all().item<bool>())
+        if (!FiniteCheck.All(tensor))
             throw new ArgumentException($"{Description}: the input contains NaN or infinite values.");
         return tensor;
     }

@@ -85,8 +85,21 @@ public sealed class Preprocessor
     public Tensor Apply(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        return ApplyCropped(ResizeAndCrop(image));
+    }
+
+    /// <summary>
+    /// The model input for an image <see cref="ResizeAndCrop"/> already brought to Width x Height: only the scaling
+    /// and normalization, so a caller that needs the cropped image too resizes once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image is not Width x Height.</exception>
+    public Tensor ApplyCropped(RgbImage cropped)
+    {
+        ArgumentNullException.ThrowIfNull(cropped);
+        if (cropped.Width != Config.Width || cropped.Height != Config.Height)
+            throw new ArgumentException($"The image is {cropped.Width}x{cropped.Height}; ApplyCropped takes the model's input size {Config.Width}x{Config.Height} (use Apply to resize).", nameof(cropped));
         var data = new float[3 * Config.Height * Config.Width];
-        Fill(ResizeAndCrop(image), data, 0);
+        Fill(cropped, data, 0);
         return torch.tensor(data, [3, Config.Height, Config.Width], ScalarType.Float32);
     }
 

@@ -83,8 +83,7 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"{Config.Arch}: the input batch is empty", nameof(input));
         if (!input.is_floating_point())
             throw new ArgumentException($"{Config.Arch} expects a floating-point input, got {input.dtype}", nameof(input));
-        using var finite = input.isfinite().all();
-        if (!finite.item<bool>())
+        if (!Imaging.FiniteCheck.All(input))
             throw new ArgumentException($"{Config.Arch}: the input contains NaN or Inf values", nameof(input));
     }
 

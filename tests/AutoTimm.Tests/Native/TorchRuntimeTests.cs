@@ -27,17 +27,16 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
-    public void Should_have_libtorch_allocate_large_buffers_as_huge_pages_unless_the_user_chose()
+    public void Should_raise_the_malloc_thresholds_and_leave_huge_pages_to_the_user()
     {
         TorchRuntime.EnsureLoaded();
-        if (Environment.GetEnvironmentVariable("AUTOTIMM_CPU_ALLOCATOR") is not null || Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE") is not null)
-        {
-            Assert.DoesNotContain("THP_MEM_ALLOC_ENABLE", CpuAllocatorTuning.Status);
+        // Huge-page allocation doubled Integrated Gradients' peak memory for no speed (CpuAllocatorTuning remarks):
+        // it is never switched on for the user.
+        Assert.Equal(Environment.GetEnvironmentVariable("THP_MEM_ALLOC_ENABLE"), NativeEnvironment.Get("THP_MEM_ALLOC_ENABLE"));
+        Assert.DoesNotContain("THP_MEM_ALLOC_ENABLE", CpuAllocatorTuning.Status);
+        if (Environment.GetEnvironmentVariable("AUTOTIMM_CPU_ALLOCATOR") is not null || (Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("glibc.malloc.", StringComparison.Ordinal))
             return;
-        }
-        Assert.Equal("1", NativeEnvironment.Get("THP_MEM_ALLOC_ENABLE"));
-        Assert.Contains("THP_MEM_ALLOC_ENABLE=1", CpuAllocatorTuning.Status);
-        // A large buffer still works (allocated 2 MB-aligned and advised as huge pages).
+        Assert.Contains("mmap/trim thresholds 32 MB/512 MB", CpuAllocatorTuning.Status);
         using var big = torch.ones(4, 1024, 1024);
         Assert.Equal(4 * 1024 * 1024, big.sum().item<float>());
     }
