@@ -41,10 +41,11 @@ internal static class InterpretCommand
         var cacheFlags = new CacheFlags();
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
         var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
+        var profile = new Option<bool>("--profile") { Description = "Also time every stage (stages_ms in the output) and write trace.json (Chrome trace events: chrome://tracing, Perfetto)" };
 
         var command = new Command("interpret", "Explain an image with several methods; prints results, predicted_class, errors (and raw, report, timings_ms).");
         model.AddTo(command);
-        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report })
+        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report, profile })
             command.Options.Add(option);
         methodOptions.AddTo(command);
         cacheFlags.AddTo(command);
@@ -55,6 +56,7 @@ internal static class InterpretCommand
             using var loaded = model.LoadAny(parse, task);
             var options = methodOptions.Build(parse);
             var cache = cacheFlags.Build(parse);
+            var profiler = parse.GetValue(profile) ? new Diagnostics.PerformanceProfiler { RecordTrace = true } : null;
             var result = CliProgress.Run(progress => Interpretation.Interpretation.Run(new InterpretationRequest
             {
                 Progress = progress,
@@ -73,7 +75,14 @@ internal static class InterpretCommand
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
                 Cache = cache,
+                Profiler = profiler,
             }));
+            string? trace = null;
+            if (profiler is not null)
+            {
+                trace = Path.Combine(parse.GetValue(outputDir)!, "trace.json");
+                profiler.WriteChromeTrace(trace);
+            }
             // Exit 0 means something asked for was written: a classifier run whose every method failed is an error.
             if (result.Detections is null && result.Classes is null && result.Results.Count == 0 && result.Errors.Count > 0)
                 throw new CliFailure($"no explanation was written: {string.Join("; ", result.Errors.Select(e => $"{e.Key}: {e.Value}"))}",
@@ -90,6 +99,8 @@ internal static class InterpretCommand
                 report = result.Report,
                 timings_ms = result.TimingsMs,
                 cache = CacheFlags.Report(cache),
+                stages_ms = profiler?.TotalsMs,
+                trace,
                 task = loaded.Config.Task.ToString(),
                 detections = result.Detections?.Select(d => new
                 {

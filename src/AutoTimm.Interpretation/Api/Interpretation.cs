@@ -33,10 +33,17 @@ public static class Interpretation
         if (request.TargetClass is { } requested && model.Config.Task == Models.ModelTask.ImageClassifier && (requested < 0 || requested >= model.Config.NumClasses))
             throw new ArgumentException($"target class {requested} is outside the model's {model.Config.NumClasses} classes (0..{model.Config.NumClasses - 1})");
         using var scope = NewDisposeScope();
-        var input = request.Image.ToModelInput(model.Config.Preprocess, model.Device);
-        var display = request.Image.ToDisplayImage(model.Config.Preprocess);
+        var profiler = request.Profiler;
+        using (Measure(profiler, "decode")) GC.KeepAlive(request.Image.IsPreprocessed);
+        Tensor input;
+        RgbImage display;
+        using (Measure(profiler, "preprocess"))
+        {
+            input = request.Image.ToModelInput(model.Config.Preprocess, model.Device);
+            display = request.Image.ToDisplayImage(model.Config.Preprocess);
+        }
         Directory.CreateDirectory(request.OutputDir);
-        var run = MethodRun.Run(model, input, ids, request.TargetClass is { } c ? new ClassTarget(c) : null, request.Options, request.Progress, request.Cache);
+        var run = MethodRun.Run(model, input, ids, request.TargetClass is { } c ? new ClassTarget(c) : null, request.Options, request.Progress, request.Cache, profiler);
 
         var results = new Dictionary<string, string>();
         var errors = new Dictionary<string, string>(run.Errors);
@@ -50,13 +57,14 @@ public static class Interpretation
             try
             {
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
-                ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
+                using (Measure(profiler, "render")) ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
                 var arrays = new Dictionary<string, string>();
                 void Array(string key, string file, float[] values, long[] shape)
                 {
                     arrays[key] = Path.Combine(request.OutputDir, file);
                     SaveArray(outputs.Stage(arrays[key]), values, shape);
                 }
+                using var writing = Measure(profiler, "write");
                 if (request.SaveRaw)
                 {
                     Array(id, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
@@ -97,6 +105,9 @@ public static class Interpretation
             Heatmaps = heatmaps,
         };
     }
+
+    private static Diagnostics.PerformanceProfiler.Span Measure(Diagnostics.PerformanceProfiler? profiler, string stage) =>
+        profiler is null ? default : profiler.Measure(stage);
 
     internal static string SaveArray(string dir, string name, float[] values, long[] shape) => SaveArray(Path.Combine(dir, name), values, shape);
 

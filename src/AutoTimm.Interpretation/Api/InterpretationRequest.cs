@@ -52,6 +52,9 @@ public sealed record InterpretationRequest
     /// <summary>Where results are kept for identical later requests; <see cref="Batch.ExplanationCache.Global"/> when null.</summary>
     public Batch.ExplanationCache? Cache { get; init; }
 
+    /// <summary>Times the stages of a classifier run (decode, preprocess, forward, backward, render, write), or null.</summary>
+    public Diagnostics.PerformanceProfiler? Profiler { get; init; }
+
     /// <summary>Receives a report per method explained; silent when null.</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
 }

@@ -17,8 +17,18 @@ public sealed class ExplanationOptions
     public static ExplanationOptions Default { get; } = new(ImmutableDictionary<Type, IMethodOptions>.Empty);
 
     /// <summary>The record of type <typeparamref name="T"/>, or its defaults.</summary>
-    public T Get<T>() where T : class, IMethodOptions, new() =>
-        _records.TryGetValue(typeof(T), out var record) ? (T)record : new T();
+    public T Get<T>() where T : class, IMethodOptions, new()
+    {
+        foreach (var reads in _reads ?? []) reads.Add(typeof(T));
+        return _records.TryGetValue(typeof(T), out var record) ? (T)record : new T();
+    }
+
+    // Where record types read through this set are noted, when it was made by Tracking (a set tracked again, as a
+    // SmoothGrad's factory passes its options on to its base method's, notes reads for both).
+    private HashSet<Type>[]? _reads;
+
+    /// <summary>This set, noting in <paramref name="reads"/> every record type a caller reads from it.</summary>
+    internal ExplanationOptions Tracking(HashSet<Type> reads) => new(_records) { _reads = [.. _reads ?? [], reads] };
 
     /// <summary>This set with <paramref name="options"/> in place of the record of its type; validated first.</summary>
     public ExplanationOptions With<T>(T options) where T : class, IMethodOptions
@@ -32,13 +42,12 @@ public sealed class ExplanationOptions
     public IEnumerable<IMethodOptions> Records => _records.Values;
 
     /// <summary>
-    /// Every record set explicitly, as one text: type names in ordinal order, each with its JSON. Two sets with the
-    /// same fingerprint make the same explainers.
+    /// The records of <paramref name="types"/> as one text: type names in ordinal order, each with its JSON, or
+    /// <c>default</c> when not set. Two sets with the same fingerprint over the types a factory read make the same
+    /// explainer.
     /// </summary>
-    internal string Fingerprint => _fingerprint ??= string.Join(";", _records.OrderBy(kv => kv.Key.FullName, StringComparer.Ordinal)
-        .Select(kv => $"{kv.Key.FullName}={System.Text.Json.JsonSerializer.Serialize(kv.Value, kv.Key, FingerprintJson)}"));
-
-    private string? _fingerprint;
+    internal string Fingerprint(IEnumerable<Type> types) => string.Join(";", types.Distinct().OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .Select(t => $"{t.FullName}={(_records.TryGetValue(t, out var record) ? System.Text.Json.JsonSerializer.Serialize(record, t, FingerprintJson) : "default")}"));
 
     private static readonly System.Text.Json.JsonSerializerOptions FingerprintJson = new()
     {

@@ -26,13 +26,15 @@ public sealed record MethodDescriptor(string Id, string DisplayName, Type Option
     public string Summary { get; init; } = "";
 
     /// <summary>
-    /// Creates the explainer and records what it was created from (this id and every options record of the set), which
-    /// is everything its factory could read: the explanation cache keys results by it.
+    /// Creates the explainer and records what it was created from: this id and the options records its factory read
+    /// (a SmoothGrad's include its base method's). The explanation cache keys results by it, so changing one method's
+    /// options leaves the other methods' results valid.
     /// </summary>
     internal Explainer Instantiate(VisionModel model, ExplanationOptions options)
     {
-        var explainer = Create(model, options);
-        explainer.Configuration = $"{Id}|{options.Fingerprint}";
+        var reads = new HashSet<Type>();
+        var explainer = Create(model, options.Tracking(reads));
+        explainer.Configuration = $"{Id}|{options.Fingerprint(reads)}";
         return explainer;
     }
 }

@@ -16,11 +16,11 @@ internal static class MethodRun
 {
     /// <summary>Runs <paramref name="methods"/> (ids or aliases) on one preprocessed input <c>[1,3,H,W]</c>.</summary>
     public static MethodRunResult Run(VisionModel model, Tensor input, IReadOnlyList<string> methods, IExplanationTarget? target, ExplanationOptions options,
-        IProgress<WorkProgress>? progress = null, Batch.ExplanationCache? cache = null)
+        IProgress<WorkProgress>? progress = null, Batch.ExplanationCache? cache = null, PerformanceProfiler? profiler = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException($"one image at a time; got a tensor of shape [{string.Join(",", input.shape)}]", nameof(input));
-        return RunBatch(model, input, methods, [target], options, progress, cache: cache)[0];
+        return RunBatch(model, input, methods, [target], options, progress, profiler, cache)[0];
     }
 
     /// <summary>Runs <paramref name="methods"/> on preprocessed inputs <c>[N,3,H,W]</c>, one target per image (null: the task's default).</summary>

@@ -137,4 +137,20 @@ public sealed class ExplanationCacheTests : IDisposable
         Assert.Equal(2, _forwards);
         Assert.Equal(3, cache.Statistics.Hits);
     }
+
+    [Fact]
+    public void Should_key_a_method_by_the_options_its_factory_read_and_no_others()
+    {
+        var ig4 = ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 4 });
+        var ig5 = ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 5 });
+        using var camA = MethodRegistry.Create("gradcam", _model, ig4);
+        using var camB = MethodRegistry.Create("gradcam", _model, ig5);
+        Assert.Equal(camA.Configuration, camB.Configuration);
+        // SmoothGrad reads its own record and, through its base method, the CAM's layer.
+        using var smooth = MethodRegistry.Create("smoothgrad", _model, ig4);
+        using var smoothOtherLayer = MethodRegistry.Create("smoothgrad", _model, ig4.With(new CamOptions { TargetLayer = "layer3" }));
+        Assert.Contains(typeof(CamOptions).FullName!, smooth.Configuration, StringComparison.Ordinal);
+        Assert.NotEqual(smooth.Configuration, smoothOtherLayer.Configuration);
+        Assert.DoesNotContain(typeof(IntegratedGradientsOptions).FullName!, smooth.Configuration, StringComparison.Ordinal);
+    }
 }
