@@ -115,14 +115,17 @@ public sealed class ExplainBatchCommandTests : IDisposable
         var manifest = Path.Combine(resumed, "manifest.jsonl");
         var process = Start(Args(input, resumed, 96));
         var clock = Stopwatch.StartNew();
-        while (!process.HasExited && (!File.Exists(manifest) || File.ReadAllLines(manifest).Length < 4) && clock.Elapsed < TimeSpan.FromMinutes(2))
+        // The running process holds its manifest exclusively; its committed outputs show its progress (an image's files
+        // are renamed into place just before its manifest line is appended).
+        int Finished() => Directory.Exists(resumed) ? Directory.EnumerateFiles(resumed, "*.integrated_gradients_attr.npy", SearchOption.AllDirectories).Count() : 0;
+        while (!process.HasExited && Finished() < 4 && clock.Elapsed < TimeSpan.FromMinutes(2))
             Thread.Sleep(20);
         Assert.False(process.HasExited, $"the run ended (exit {(process.HasExited ? process.ExitCode : 0)}) before it could be killed: {(process.HasExited ? process.StandardOutput.ReadToEnd() : "")}");
         process.Kill();
         process.WaitForExit();
         Assert.Equal(137, process.ExitCode);
         int before = File.ReadAllLines(manifest).Length;
-        Assert.InRange(before, 4, 20);
+        Assert.InRange(before, 3, 20);
 
         var (code, summary) = CliRunner.Run(Args(input, resumed, 96));
         Assert.Equal(0, code);

@@ -37,14 +37,24 @@ public sealed class BatchManifest : IDisposable
     }
 
     /// <summary>
-    /// Opens (or creates) the manifest for appending. Complete lines of an earlier run are kept in
+    /// Opens (or creates) the manifest for appending, exclusively: a second run of the same shard into the same folder
+    /// is refused while this one holds it. Complete lines of an earlier run are kept in
     /// <see cref="Existing"/>; a last line without its newline (a write cut short) is removed from the file.
     /// </summary>
     /// <exception cref="InvalidDataException">A complete line is not a manifest entry; the message gives its number.</exception>
     public static BatchManifest Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        FileStream stream;
+        try
+        {
+            // Exclusive: two runs of one shard into one folder would interleave their lines and redo each other's work.
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path))
+        {
+            throw new IOException($"{path} is held by another explain-batch run of the same shard into this folder; wait for it to end, or give each run its own --shard or --output-dir", e);
+        }
         try
         {
             var (entries, completeLength) = Parse(stream, path);

@@ -65,4 +65,18 @@ public sealed class BatchManifestTests : IDisposable
         Assert.Contains("a.png is in both", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "all.jsonl")));
     }
+
+    [Fact]
+    public void Should_refuse_a_second_run_of_the_same_shard_while_the_first_holds_the_manifest()
+    {
+        var path = Path.Combine(_dir, BatchManifest.FileName);
+        using (var first = BatchManifest.Open(path))
+        {
+            first.Append(Entry("a.png"));
+            var error = Assert.Throws<IOException>(() => BatchManifest.Open(path));
+            Assert.Contains("held by another explain-batch run of the same shard", error.Message, StringComparison.Ordinal);
+        }
+        using var later = BatchManifest.Open(path);
+        Assert.Equal(["a.png"], later.Existing.Select(e => e.Path));
+    }
 }
