@@ -26,7 +26,7 @@ public static class ModelCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         using var checkpoint = CheckpointReader.Read(path);
-        StateDictLoader.Load(model, checkpoint.StateDict, KeyMap(model));
+        StateDictLoader.Load(model, checkpoint.StateDict, KeyMap(model), source: path);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public static class ModelCheckpoint
         var model = ModelZoo.CreateModel(config);
         try
         {
-            StateDictLoader.Load(model, checkpoint.StateDict, KeyMap(model));
+            StateDictLoader.Load(model, checkpoint.StateDict, KeyMap(model), source: path);
             model.eval();
             return model;
         }

@@ -16,6 +16,7 @@ public static class StateDictLoader
     /// <param name="stateDict">Source tensors; not modified.</param>
     /// <param name="keyMap">Maps a checkpoint key to the module's name for it; returning null skips the key.</param>
     /// <param name="strict">When true, any missing, unexpected or mis-shaped tensor throws before anything is copied.</param>
+    /// <param name="source">The file the weights came from, named in errors.</param>
     /// <returns>What matched and what did not.</returns>
     /// <remarks>
     /// A module's <c>num_batches_tracked</c> counter absent from the checkpoint is not reported as missing: checkpoints
@@ -23,16 +24,16 @@ public static class StateDictLoader
     /// </remarks>
     /// <exception cref="CheckpointMismatchException">In strict mode, the checkpoint and module differ; the module is unchanged.</exception>
     /// <exception cref="ArgumentException">The key map sends two checkpoint keys to the same name.</exception>
-    public static LoadReport Load(torch.nn.Module module, StateDict stateDict, Func<string, string?>? keyMap = null, bool strict = true)
+    public static LoadReport Load(torch.nn.Module module, StateDict stateDict, Func<string, string?>? keyMap = null, bool strict = true, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(stateDict);
         var report = Compare(module, stateDict, keyMap, out var pairs);
         if (strict && !report.IsExactMatch) throw new CheckpointMismatchException(report);
-        RequireFinite(stateDict);
+        RequireFinite(stateDict, source);
         using (torch.no_grad())
         {
-            foreach (var (target, source) in pairs) target.copy_(source);
+            foreach (var (target, value) in pairs) target.copy_(value);
         }
         (module as VisionModel)?.MarkWeightsChanged();
         return report;
@@ -43,7 +44,7 @@ public static class StateDictLoader
     /// (predict, evaluate, interpret, train --init-from) must refuse it the same way instead of reporting numbers.
     /// </summary>
     /// <exception cref="InvalidDataException">A floating-point tensor holds NaN or Inf; the message names it and counts them.</exception>
-    public static void RequireFinite(StateDict stateDict)
+    public static void RequireFinite(StateDict stateDict, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         foreach (var name in stateDict.Names)
@@ -53,7 +54,7 @@ public static class StateDictLoader
             using var finite = tensor.isfinite();
             long bad = tensor.numel() - finite.sum().item<long>();
             if (bad > 0)
-                throw new InvalidDataException($"checkpoint tensor '{name}' holds {bad} NaN or Inf values of {tensor.numel()}: the model's weights are broken");
+                throw new InvalidDataException($"{(source is null ? "" : $"'{source}': ")}checkpoint tensor '{name}' holds {bad} NaN or Inf values of {tensor.numel()}: the model's weights are broken");
         }
     }
 
