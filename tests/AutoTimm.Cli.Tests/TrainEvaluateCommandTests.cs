@@ -67,6 +67,46 @@ public sealed class TrainEvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Should_end_with_the_uninterrupted_weights_when_killed_after_an_epoch_and_resumed()
+    {
+        var data = MakeImageFolder();
+        string[] Args(string output) => ["train", "--arch", "resnet10_tiny", "--data", data, "--canvas-size", "16", "--epochs", "6", "--batch-size", "8",
+            "--lr", "0.01", "--output-dir", Path.Combine(_dir, output), "--seed", "1", "--workers", "1", "--threads", "1"];
+        var (code, whole) = CliRunner.Run(Args("whole"));
+        Assert.True(code == 0, whole.ToString());
+
+        // The same run in a process of its own, killed with SIGKILL once its first epoch is committed.
+        var info = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autotimm.dll"));
+        foreach (var arg in Args("killed")) info.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        var output = Path.Combine(_dir, "killed");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool Committed() => Directory.Exists(output) && Directory.EnumerateFiles(output, "CURRENT", SearchOption.AllDirectories).Any();
+        while (!process.HasExited && !Committed() && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
+        Assert.False(process.HasExited, "the run ended before it could be killed");
+        process.Kill();
+        process.WaitForExit();
+        Assert.Equal(137, process.ExitCode);
+
+        var (resumedCode, resumed) = CliRunner.Run([.. Args("killed"), "--resume"]);
+        Assert.True(resumedCode == 0, resumed.ToString());
+        Assert.Equal(whole.GetProperty("test_accuracy").GetDouble(), resumed.GetProperty("test_accuracy").GetDouble());
+        using var a = AutoTimm.Models.ModelCheckpoint.Load(whole.GetProperty("model").GetString()!);
+        using var b = AutoTimm.Models.ModelCheckpoint.Load(resumed.GetProperty("model").GetString()!);
+        var expected = a.state_dict();
+        foreach (var (name, tensor) in b.state_dict())
+            Assert.True(tensor.bytes.SequenceEqual(expected[name].bytes), $"{name} differs from the uninterrupted run's");
+    }
+
+    [Fact]
     public void Should_explain_how_to_get_a_missing_dataset()
     {
         var (code, json) = CliRunner.Run("train", "--data-dir", Path.Combine(_dir, "nowhere"), "--epochs", "1", "--output-dir", Path.Combine(_dir, "r"));
