@@ -21,7 +21,7 @@ public sealed class TensorBoardLogger : ITrainingLogger
     public string? Directory { get; }
 
     /// <inheritdoc/>
-    public void LogScalar(string tag, double value, long step) => _writer.add_scalar(tag, (float)value, checked((int)step));
+    public void LogScalar(string tag, double value, long step) => _writer.add_scalar(tag, (float)value, Step(step, tag));
 
     /// <inheritdoc/>
     public void LogImage(string tag, Tensor image, long step)
@@ -30,7 +30,7 @@ public sealed class TensorBoardLogger : ITrainingLogger
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"an image to log must be [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
         using var bytes = (image.detach().clamp(0, 1) * 255).round().to_type(ScalarType.Byte);
-        _writer.add_img(tag, bytes, checked((int)step), null, "CHW");
+        _writer.add_img(tag, bytes, Step(step, tag), null, "CHW");
     }
 
     /// <inheritdoc/>
@@ -38,14 +38,19 @@ public sealed class TensorBoardLogger : ITrainingLogger
     {
         ArgumentNullException.ThrowIfNull(values);
         using var flat = values.detach().flatten().to_type(ScalarType.Float64);
-        _writer.add_histogram(tag, flat, checked((int)step));
+        _writer.add_histogram(tag, flat, Step(step, tag));
     }
 
     /// <inheritdoc/>
-    public void LogText(string tag, string text, long step) => _writer.add_text(tag, text, checked((int)step));
+    public void LogText(string tag, string text, long step) => _writer.add_text(tag, text, Step(step, tag));
 
     /// <inheritdoc/>
     public void Flush() { }
+
+    // TorchSharp's SummaryWriter takes 32-bit steps.
+    private static int Step(long step, string tag) => step is >= 0 and <= int.MaxValue
+        ? (int)step
+        : throw new ArgumentOutOfRangeException(nameof(step), step, $"TensorBoard tag '{tag}': step {step} is outside 0..{int.MaxValue}, the range TorchSharp's event writer takes");
 
     /// <inheritdoc/>
     public void Dispose() { }
