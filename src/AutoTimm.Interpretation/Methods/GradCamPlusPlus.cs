@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -28,13 +29,15 @@ public sealed class GradCamPlusPlus : CamExplainer
     /// <inheritdoc/>
     protected override Tensor ChannelWeights(Tensor activations, Tensor gradients)
     {
-        var g2 = gradients.pow(2);
-        var g3 = gradients.pow(3);
+        // Scalars are kept ones (Native.Scalars): a temporary one can be finalized by another thread's collection
+        // while libtorch reads it.
+        var g2 = gradients.square();
+        var g3 = g2 * gradients;
         var activationSum = activations.sum([2, 3], keepdim: true);
-        var denominator = 2 * g2 + activationSum * g3;
-        var alpha = g2 / (denominator + 1e-6);
-        alpha = where(gradients.ne(0), alpha, zeros_like(alpha));
-        return (alpha * gradients.clamp_min(0)).sum([2, 3]);
+        var denominator = g2.mul(Scalars.Of(2)).add(activationSum * g3, Scalars.One);
+        var alpha = g2 / denominator.add(Scalars.Of(1e-6), Scalars.One);
+        alpha = where(gradients.ne(Scalars.Of(0)), alpha, zeros_like(alpha));
+        return (alpha * gradients.clamp_min(Scalars.Of(0))).sum([2, 3]);
     }
 
     /// <summary>The registry's entry.</summary>

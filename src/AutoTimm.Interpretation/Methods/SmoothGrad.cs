@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Targets;
@@ -62,7 +63,7 @@ public sealed class SmoothGrad : Explainer
         var output = session.Output(inputs);
         // Targets are fixed on the clean input, so every noisy copy explains the same thing.
         var resolved = session.ResolveTargets(output, targets);
-        var sigma = ((inputs.amax([1, 2, 3]) - inputs.amin([1, 2, 3])) * NoiseLevel).reshape(-1, 1, 1, 1);
+        var sigma = inputs.amax([1, 2, 3]).add(inputs.amin([1, 2, 3]), Scalars.Of(-1)).mul(Scalars.Of(NoiseLevel)).reshape(-1, 1, 1, 1);
         long[] imageShape = [.. inputs.shape.Skip(1)];
         RawExplanation? last = null;
         // Noise is drawn per chunk, sample k from its own seeded generator: an image's map is the same alone or in any
@@ -74,11 +75,11 @@ public sealed class SmoothGrad : Explainer
         {
             var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
             var noise = stack(rows.StepIndices.Select(k => NoiseOf(k, imageShape, inputs)).ToArray());
-            var noisy = inputs.index_select(0, images) + noise * sigma.index_select(0, images);
+            var noisy = inputs.index_select(0, images).add(noise * sigma.index_select(0, images), Scalars.One);
             last = Inner.Compute(session, noisy, rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToArray());
             return last.Maps;
         });
-        return new RawExplanation(sum / NumSamples, output, resolved)
+        return new RawExplanation(sum.div(Scalars.Of(NumSamples)), output, resolved)
         {
             NativeResolution = last!.NativeResolution,
             Layer = last.Layer,

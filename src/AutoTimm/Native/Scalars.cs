@@ -11,4 +11,12 @@ public static class Scalars
 {
     /// <summary>The integer 1 (the alpha of a plain addition).</summary>
     public static Scalar One { get; } = 1.ToScalar();
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<double, Scalar> Kept = new();
+
+    /// <summary>
+    /// A double Scalar kept for the life of the process, one per value: for constants and settings (a method's noise
+    /// level, an epsilon), never for values that change per call, which would pile up.
+    /// </summary>
+    public static Scalar Of(double value) => Kept.GetOrAdd(value, v => v.ToScalar());
 }
