@@ -13,6 +13,27 @@ internal static class CliRunner
         return (code, document.RootElement.Clone());
     }
 
+    /// <summary>
+    /// The CLI in a process of its own (as a cluster task or a user runs it), standard output redirected for the JSON,
+    /// standard error drained.
+    /// </summary>
+    public static System.Diagnostics.Process StartProcess(string[] args, IDictionary<string, string>? environment = null)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autotimm.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        var process = System.Diagnostics.Process.Start(info)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>A file under the repository's tests/fixtures, found by walking up from the test binaries.</summary>
     public static string Fixture(string relative)
     {

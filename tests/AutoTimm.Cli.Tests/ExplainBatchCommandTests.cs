@@ -34,23 +34,7 @@ public sealed class ExplainBatchCommandTests : IDisposable
     private static string[] Args(string input, string output, int igSteps, params string[] extra) =>
         ["explain-batch", "--input-dir", input, "--output-dir", output, "--methods", "gradcam,integrated_gradients", "--ig-steps", $"{igSteps}", "--batch-size", "1", .. extra];
 
-    // A separate `autotimm` process, as a cluster task runs it.
-    private static Process Start(string[] args, IDictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autotimm.dll"));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        var process = Process.Start(info)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process Start(string[] args, IDictionary<string, string>? environment = null) => CliRunner.StartProcess(args, environment);
 
     private static JsonElement Finish(Process process)
     {

@@ -76,17 +76,7 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         Assert.True(code == 0, whole.ToString());
 
         // The same run in a process of its own, killed with SIGKILL once its first epoch is committed.
-        var info = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autotimm.dll"));
-        foreach (var arg in Args("killed")) info.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(info)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
+        using var process = CliRunner.StartProcess(Args("killed"));
         var output = Path.Combine(_dir, "killed");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         bool Committed() => Directory.Exists(output) && Directory.EnumerateFiles(output, "CURRENT", SearchOption.AllDirectories).Any();
