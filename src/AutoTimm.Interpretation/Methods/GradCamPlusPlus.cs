@@ -1,6 +1,6 @@
-using AutoTimm.Native;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;

@@ -1,6 +1,7 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,7 +115,7 @@ public sealed class IntegratedGradients : Explainer
         using (no_grad()) baselineOutput = Model.call(baseline);
         var resolved = session.ResolveTargets(output, targets);
         var (alphas, weights) = Quadrature.Rule(Integration, Steps);
-        var difference = inputs - baseline;
+        var difference = inputs.add(baseline, Scalars.Of(-1));
 
         // Path points are built per chunk of at most InternalBatchSize rows (fewer when the memory budget says so);
         // only the running integral stays.
@@ -124,15 +125,15 @@ public sealed class IntegratedGradients : Explainer
             var steps = rows.StepIndices;
             var alpha = tensor(steps.Select(k => (float)alphas[k]).ToArray(), device: inputs.device).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
             var weight = tensor(steps.Select(k => (float)weights[k]).ToArray(), device: inputs.device).reshape(-1, 1, 1, 1).to_type(inputs.dtype);
-            var points = baseline.index_select(0, images) + alpha * difference.index_select(0, images);
+            var points = baseline.index_select(0, images).add(alpha * difference.index_select(0, images), Scalars.One);
             var (_, gradient) = session.InputGradients(points, rows.Images.Select(i => resolved[i]).ToArray());
             return gradient * weight;
         });
 
         var attributions = difference * integral;
         // Computed on the model's device: the host reads them only when the heatmaps are made.
-        var change = stack(Enumerable.Range(0, n).Select(i => resolved[i].Score(output[i]) - resolved[i].Score(baselineOutput[i])).ToArray());
-        var deltas = attributions.sum([1, 2, 3]) - change;
+        var change = stack(Enumerable.Range(0, n).Select(i => resolved[i].Score(output[i]).add(resolved[i].Score(baselineOutput[i]), Scalars.Of(-1))).ToArray());
+        var deltas = attributions.sum([1, 2, 3]).add(change, Scalars.Of(-1));
         return new RawExplanation(attributions.abs().sum(1), output, resolved)
         {
             Attributions = attributions,

@@ -1,7 +1,7 @@
-using AutoTimm.Native;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Targets;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;

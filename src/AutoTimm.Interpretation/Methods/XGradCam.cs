@@ -1,5 +1,6 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;
@@ -23,7 +24,7 @@ public sealed class XGradCam : CamExplainer
 
     /// <inheritdoc/>
     protected override Tensor ChannelWeights(Tensor activations, Tensor gradients) =>
-        (gradients * activations / (activations.sum([2, 3], keepdim: true) + 1e-7)).sum([2, 3]);
+        (gradients * activations / activations.sum([2, 3], keepdim: true).add(Scalars.Of(1e-7), Scalars.One)).sum([2, 3]);
 
     /// <summary>The registry's entry.</summary>
     public static MethodDescriptor Descriptor { get; } = new("xgradcam", "XGradCAM", typeof(CamOptions),
