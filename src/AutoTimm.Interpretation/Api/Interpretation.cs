@@ -34,10 +34,10 @@ public static class Interpretation
             throw new ArgumentException($"target class {requested} is outside the model's {model.Config.NumClasses} classes (0..{model.Config.NumClasses - 1})");
         using var scope = NewDisposeScope();
         var profiler = request.Profiler;
-        using (Measure(profiler, "decode")) GC.KeepAlive(request.Image.IsPreprocessed);
+        using (Diagnostics.PerformanceProfiler.Measure(profiler, "decode")) GC.KeepAlive(request.Image.IsPreprocessed);
         Tensor input;
         RgbImage display;
-        using (Measure(profiler, "preprocess"))
+        using (Diagnostics.PerformanceProfiler.Measure(profiler, "preprocess"))
         {
             input = request.Image.ToModelInput(model.Config.Preprocess, model.Device);
             display = request.Image.ToDisplayImage(model.Config.Preprocess);
@@ -57,14 +57,14 @@ public static class Interpretation
             try
             {
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
-                using (Measure(profiler, "render")) ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
+                using (Diagnostics.PerformanceProfiler.Measure(profiler, "render")) ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
                 var arrays = new Dictionary<string, string>();
                 void Array(string key, string file, float[] values, long[] shape)
                 {
                     arrays[key] = Path.Combine(request.OutputDir, file);
                     SaveArray(outputs.Stage(arrays[key]), values, shape);
                 }
-                using var writing = Measure(profiler, "write");
+                using var writing = Diagnostics.PerformanceProfiler.Measure(profiler, "write");
                 if (request.SaveRaw)
                 {
                     Array(id, $"{id}_raw.npy", heatmap.Raw, [heatmap.Height, heatmap.Width]);
@@ -105,9 +105,6 @@ public static class Interpretation
             Heatmaps = heatmaps,
         };
     }
-
-    private static Diagnostics.PerformanceProfiler.Span Measure(Diagnostics.PerformanceProfiler? profiler, string stage) =>
-        profiler is null ? default : profiler.Measure(stage);
 
     internal static string SaveArray(string dir, string name, float[] values, long[] shape) => SaveArray(Path.Combine(dir, name), values, shape);
 

@@ -147,13 +147,13 @@ public sealed class ExplanationSession : IDisposable
 
     private Tensor Forward(Tensor inputs)
     {
-        using var _ = Profiler is { } profiler ? profiler.Measure("forward") : default;
+        using var _ = PerformanceProfiler.Measure(Profiler, "forward");
         return Model.call(inputs);
     }
 
     private Tensor Backward(Tensor score, Tensor with)
     {
-        using var _ = Profiler is { } profiler ? profiler.Measure("backward") : default;
+        using var _ = PerformanceProfiler.Measure(Profiler, "backward");
         return GradientGuard.Grad(score, with, "the target score");
     }
 

@@ -31,13 +31,8 @@ public sealed class PerformanceProfiler
         return new Span(this, stage, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Runs <paramref name="work"/> as a span of <paramref name="stage"/>.</summary>
-    public T Measure<T>(string stage, Func<T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        using var _ = Measure(stage);
-        return work();
-    }
+    /// <summary>A span of <paramref name="stage"/> on <paramref name="profiler"/>, or a span that records nothing when it is null.</summary>
+    public static Span Measure(PerformanceProfiler? profiler, string stage) => profiler?.Measure(stage) ?? default;
 
     /// <summary>Adds a span measured elsewhere: <paramref name="milliseconds"/> of <paramref name="stage"/>.</summary>
     public void Add(string stage, double milliseconds)

@@ -58,10 +58,10 @@ public abstract class ImageClassifier : VisionModel
             using var _ = inference_mode();
             using var scope = NewDisposeScope();
             var logits = call(input.to(Device)).to(ScalarType.Float32, CPU);
-            if (!logits.isfinite().all().item<bool>())
+            if (!Imaging.FiniteCheck.All(logits))
             {
                 // Say which: a NaN/Inf in the input, or a finite input so large that the network overflowed.
-                if (!input.isfinite().all().item<bool>())
+                if (!Imaging.FiniteCheck.All(input))
                     throw new InvalidOperationException($"{Config.Arch} produced non-finite logits: the input contains NaN or Inf values");
                 var largest = input.abs().max().item<float>().ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
                 throw new InvalidOperationException(
