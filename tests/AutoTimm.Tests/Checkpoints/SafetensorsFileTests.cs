@@ -162,37 +162,6 @@ public sealed class SafetensorsFileTests
         Assert.Contains("0x07", error.Message);
     }
 
-    [Fact]
-    public void Should_load_or_refuse_cleanly_every_corruption_of_a_valid_file()
-    {
-        var original = File.ReadAllBytes(FixturePaths.PyTorch("tiny_cnn.safetensors"));
-        using var temp = new TempDirectory();
-        var path = temp.File("fuzzed.safetensors");
-        int loaded = 0, refused = 0;
-
-        foreach (var (description, bytes) in CorruptionFuzzer.Mutations(original, 300, seed: 20240601))
-        {
-            File.WriteAllBytes(path, bytes);
-            try
-            {
-                using var checkpoint = CheckpointReader.Read(path);
-                loaded++;
-            }
-            catch (CheckpointException)
-            {
-                refused++;
-            }
-            catch (Exception e)
-            {
-                Assert.Fail($"{description}: {e.GetType().Name}: {e.Message}");
-            }
-        }
-
-        Assert.Equal(300, loaded + refused);
-        Assert.True(refused > 50, $"only {refused} corruptions were refused");
-        Assert.True(loaded > 20, $"only {loaded} corruptions loaded (flips in tensor data should load)");
-    }
-
     private static byte[] Craft(string header, int dataBytes) => WithLength((ulong)Encoding.UTF8.GetByteCount(header), header, dataBytes);
 
     private static byte[] WithLength(ulong length, string header, int dataBytes = 0)

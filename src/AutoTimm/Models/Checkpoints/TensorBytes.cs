@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using TorchSharp;
 
 namespace AutoTimm.Models.Checkpoints;
@@ -8,8 +9,13 @@ internal static class TensorBytes
     private const long ChunkBytes = 1L << 30;
 
     /// <summary>Reads <paramref name="numel"/> elements into a new 1-D CPU tensor.</summary>
+    /// <param name="stream">The data.</param>
+    /// <param name="type">The element type.</param>
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <param name="numel">Number of elements.</param>
+    /// <param name="checksum">When given, every byte read is appended to it.</param>
     /// <exception cref="EndOfStreamException">The stream ends first.</exception>
-    public static torch.Tensor Read(Stream stream, torch.ScalarType type, int elementSize, long numel)
+    public static torch.Tensor Read(Stream stream, torch.ScalarType type, int elementSize, long numel, Crc32? checksum = null)
     {
         var tensor = torch.empty([numel], type);
         try
@@ -19,7 +25,9 @@ internal static class TensorBytes
             {
                 var count = Math.Min(perChunk, numel - start);
                 using var part = tensor.narrow(0, start, count);
-                stream.ReadExactly(part.bytes);
+                var bytes = part.bytes;
+                stream.ReadExactly(bytes);
+                checksum?.Append(bytes);
             }
             if (type == torch.ScalarType.Bool) CheckBooleans(tensor);
             return tensor;

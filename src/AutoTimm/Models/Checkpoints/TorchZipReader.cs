@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using TorchSharp;
 
@@ -172,8 +173,8 @@ internal static class TorchZipReader
         {
             throw Error(path, $"storage '{storage.Key}' claims {storage.Numel} elements");
         }
-        if (entry.Length < needed)
-            throw Error(path, $"storage entry '{name}' has {entry.Length} bytes but torch.{storage.StorageType}[{storage.Numel}] needs {needed}");
+        if (entry.Length != needed)
+            throw Error(path, $"storage entry '{name}' has {entry.Length} bytes but torch.{storage.StorageType}[{storage.Numel}] is {needed}");
         if (entry.CompressedLength > fileLength)
             throw Error(path, $"storage entry '{name}' claims {entry.CompressedLength} compressed bytes in a file of {fileLength}");
         var stored = entry.CompressedLength == entry.Length;
@@ -182,9 +183,11 @@ internal static class TorchZipReader
         if (!stored && needed > maxDeflated)
             throw Error(path, $"compressed storage entry '{name}' expands to {needed:N0} bytes, over the {maxDeflated:N0}-byte limit for compressed entries (CheckpointReadOptions.MaxDeflatedEntryBytes); torch.save writes entries uncompressed");
         using var data = entry.Open();
+        torch.Tensor tensor;
+        var checksum = new Crc32();
         try
         {
-            return TensorBytes.Read(data, type, storage.ElementSize, storage.Numel);
+            tensor = TensorBytes.Read(data, type, storage.ElementSize, storage.Numel, checksum);
         }
         catch (EndOfStreamException e)
         {
@@ -194,7 +197,14 @@ internal static class TorchZipReader
         {
             throw new CheckpointFormatException($"Invalid torch.save file '{path}': storage entry '{name}': {e.Message}", e);
         }
+        if (checksum.GetCurrentHashAsUInt32() == entry.Crc32) return tensor;
+        tensor.Dispose();
+        throw ChecksumError(path, entry, checksum.GetCurrentHashAsUInt32());
     }
+
+    /// <summary>The zip records a CRC-32 of every entry; data that does not match it was altered after saving.</summary>
+    private static CheckpointFormatException ChecksumError(string path, ZipArchiveEntry entry, uint actual) =>
+        Error(path, $"entry '{entry.FullName}' does not match its recorded CRC-32 (recorded {entry.Crc32:x8}, data {actual:x8}): the file was damaged or altered after it was saved");
 
     /// <summary>The tensor's view of its storage, as a compact tensor unless it already spans the whole storage.</summary>
     private static torch.Tensor View(torch.Tensor storage, TorchTensorReference reference)
@@ -216,7 +226,9 @@ internal static class TorchZipReader
             if (buffer.Length + read > limit) throw Error(path, $"entry '{entry.FullName}' is over the {limit}-byte limit");
             buffer.Write(chunk, 0, read);
         }
-        return buffer.ToArray();
+        var bytes = buffer.ToArray();
+        var crc = Crc32.HashToUInt32(bytes);
+        return crc == entry.Crc32 ? bytes : throw ChecksumError(path, entry, crc);
     }
 
     private static string TopLevelNames(PickleDict dict) =>
