@@ -46,9 +46,10 @@ for target in "${targets[@]}"; do
   afl-cmin -i "$out/default/queue" -o "$work/min-$target" -t 10000 -m none -- "$dotnet_bin" "$work/bin/AutoTimm.Fuzz.dll" afl "$target" \
     > "$work/cmin-$target.log" 2>&1 || { echo "afl-cmin failed for $target; see $work/cmin-$target.log" >&2; exit 1; }
   if [ "${AUTOTIMM_FUZZ_UPDATE_CORPUS:-0}" = 1 ]; then
+    known="$(sha256sum "fuzz/corpus/$target"/* | cut -c1-64)"
     for file in "$work/min-$target"/*; do
-      name="afl-$(sha256sum "$file" | cut -c1-16)"
-      cmp -s "$file" "fuzz/corpus/$target/$name" 2>/dev/null || cp "$file" "fuzz/corpus/$target/$name"
+      sum="$(sha256sum "$file" | cut -c1-64)"
+      grep -q "$sum" <<<"$known" || cp "$file" "fuzz/corpus/$target/afl-${sum:0:16}"
     done
   fi
   printf '%-12s %10s %9s %7s %8s %7s %6s %9s\n' "$target" "$(value execs_done)" "$(value execs_per_sec)" "$(value edges_found)" \

@@ -5,6 +5,7 @@ using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Adapters;
 
@@ -66,7 +67,7 @@ internal static class SegmentationAdapter
         var heatmaps = explainer.ExplainTargets(rows, targets, batchSize: targets.Length);
         double elapsed = clock.Elapsed.TotalMilliseconds;
 
-        long RegionPixels(int c) => region is null ? summary.PixelCounts[c] : region.ne(0).sum().item<long>();
+        long RegionPixels(int c) => region is null ? summary.PixelCounts[c] : region.ne(Scalars.Of(0)).sum().item<long>();
         var explained = classes.Select((c, i) => new ExplainedClass(c, RegionPixels(c), heatmaps[i])).ToList();
         // The spec's save_path: the figure of the (first) explained class.
         if (savePath is not null)

@@ -1,4 +1,6 @@
+using TorchSharp;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Adapters;
 
@@ -17,11 +19,14 @@ public static class SegmentationUncertainty
         switch (method?.ToLowerInvariant())
         {
             case "entropy":
+            {
                 // 0 log 0 = 0: log_softmax keeps the product finite where p underflows.
-                return -(p * logits.to(ScalarType.Float32).log_softmax(0)).sum(0L) / Math.Log(logits.shape[0]);
+                using Scalar classes = Math.Log(logits.shape[0]);
+                return (p * logits.to(ScalarType.Float32).log_softmax(0)).sum(0L).neg().div(classes);
+            }
             case "margin":
                 var top = p.topk(2, dim: 0).values;
-                return 1 - (top[0] - top[1]);
+                return Scalars.OneMinus(top[0] - top[1]);
             default:
                 throw new ArgumentException($"unknown uncertainty method '{method}'; known: {string.Join(", ", Methods)}", nameof(method));
         }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Internal;
 
@@ -21,7 +22,7 @@ internal static class SeededNoise
     {
         using var generator = new Generator(unchecked((ulong)seed));
         using var draw = rand(shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
-        return ((draw * 2 - 1) * radius).to(dtype, device);
+        return draw.mul(Scalars.Of(2)).sub(Scalars.One).mul(Scalars.Of(radius)).to(dtype, device);
     }
 
     /// <summary>The seed of sample <paramref name="sample"/>: <c>seed * 1000003 + sample</c>.</summary>

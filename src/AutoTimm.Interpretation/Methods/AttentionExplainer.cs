@@ -3,6 +3,7 @@ using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
 
@@ -63,7 +64,7 @@ public abstract class AttentionExplainer : Explainer
     internal static Tensor WithResidual(Tensor fused)
     {
         var identity = eye(fused.shape[^1], dtype: fused.dtype, device: fused.device).expand_as(fused);
-        var augmented = (fused + identity) / 2;
+        var augmented = fused.add(identity, Scalars.One).div(Scalars.Of(2));
         return augmented / augmented.sum(-1, keepdim: true);
     }
 }

@@ -2,6 +2,7 @@ using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
 
@@ -72,8 +73,8 @@ public sealed class AttentionRollout : AttentionExplainer
         if (k == 0) return fused;
         var lowest = flat.topk(k, dim: -1, largest: false).indexes;
         var mask = zeros_like(flat, dtype: ScalarType.Bool).scatter_(1, lowest, ones_like(lowest, dtype: ScalarType.Bool));
-        mask.index_put_(false, TensorIndex.Colon, TensorIndex.Single(0)); // keep class token -> class token
-        return flat.masked_fill(mask, 0).reshape(n, t, t);
+        mask.index_put_(Scalars.Of(0), TensorIndex.Colon, TensorIndex.Single(0)); // keep class token -> class token
+        return flat.masked_fill(mask, Scalars.Of(0)).reshape(n, t, t);
     }
 
     /// <summary>The registry's entry.</summary>

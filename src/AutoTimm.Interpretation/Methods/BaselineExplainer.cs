@@ -1,7 +1,9 @@
+using TorchSharp;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
 
@@ -53,9 +55,11 @@ public sealed class BaselineExplainer : Explainer
         else
         {
             double sigma = _options.CenterSigma * Math.Min(h, w);
-            var ys = arange(h, dtype: ScalarType.Float32, device: inputs.device) - (h - 1) / 2.0;
-            var xs = arange(w, dtype: ScalarType.Float32, device: inputs.device) - (w - 1) / 2.0;
-            var map = (-(ys.square().unsqueeze(1) + xs.square().unsqueeze(0)) / (2 * sigma * sigma)).exp();
+            // Per-call values go in Scalars that live to the end of the block (docs/torchsharp-notes.md).
+            using Scalar height = h, width = w, yCentre = (h - 1) / 2.0, xCentre = (w - 1) / 2.0, twoVariance = 2 * sigma * sigma;
+            var ys = arange(Scalars.Of(0), height, Scalars.One, dtype: ScalarType.Float32, device: inputs.device).sub(yCentre);
+            var xs = arange(Scalars.Of(0), width, Scalars.One, dtype: ScalarType.Float32, device: inputs.device).sub(xCentre);
+            var map = ys.pow(Scalars.Of(2)).unsqueeze(1).add(xs.pow(Scalars.Of(2)).unsqueeze(0), Scalars.One).neg().div(twoVariance).exp();
             maps = map.unsqueeze(0).expand(n, h, w);
         }
         return new RawExplanation(maps, output, resolved) { NativeResolution = ((int)h, (int)w) };

@@ -2,6 +2,7 @@ using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
 
@@ -45,7 +46,7 @@ public sealed class EigenCam : CamExplainer
         var projection = centred.matmul(vh.select(1, 0).unsqueeze(2)).squeeze(2);                  // [N, hw]
         var response = samples.sum(2);
         var agreement = ((projection - projection.mean([1L], keepdim: true)) * (response - response.mean([1L], keepdim: true))).sum(1, keepdim: true);
-        var sign = where(agreement.lt(0), -ones_like(agreement), ones_like(agreement));
+        var sign = where(agreement.lt(Scalars.Of(0)), -ones_like(agreement), ones_like(agreement));
         return (projection * sign).reshape(n, h, w);
     }
 

@@ -31,7 +31,7 @@ public sealed class GradCamPlusPlus : CamExplainer
     {
         // Scalars are kept ones (Native.Scalars): a temporary one can be finalized by another thread's collection
         // while libtorch reads it.
-        var g2 = gradients.square();
+        var g2 = gradients.pow(Scalars.Of(2));
         var g3 = g2 * gradients;
         var activationSum = activations.sum([2, 3], keepdim: true);
         var denominator = g2.mul(Scalars.Of(2)).add(activationSum * g3, Scalars.One);

@@ -3,6 +3,7 @@ using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
 
@@ -35,8 +36,8 @@ public sealed class TransformerAttribution : AttentionExplainer
         var relevance = eye(t, dtype: inputs.dtype, device: inputs.device).expand(n, t, t).clone();
         for (int b = 0; b < attention.Length; b++)
         {
-            var weighted = (gradients[b] * attention[b].detach()).clamp_min(0).mean([1]);
-            relevance = relevance + weighted.matmul(relevance);
+            var weighted = (gradients[b] * attention[b].detach()).clamp_min(Scalars.Of(0)).mean([1]);
+            relevance = relevance.add(weighted.matmul(relevance), Scalars.One);
         }
         return ToMaps(relevance.select(1, TargetToken), inputs, output.detach(), resolved);
     }

@@ -1,6 +1,7 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -42,7 +43,7 @@ public static class DeletionInsertion
                 // Row k has its k * perStep highest-ranked pixels taken from the end image.
                 var done = tensor(rows.StepIndices.Select(k => (long)Math.Min(pixels, (long)k * perStep)).ToArray(), device: x.device).reshape(-1, 1, 1, 1);
                 var mask = ranks.lt(done).to(x.dtype);
-                var images = start * (1 - mask) + end * mask;
+                var images = (start * Scalars.OneMinus(mask)).add(end * mask, Scalars.One);
                 return MetricInput.Scores(model, images, targetClass, TrackedScore.Probability);
             }).reshape(-1).data<double>().ToArray();
 

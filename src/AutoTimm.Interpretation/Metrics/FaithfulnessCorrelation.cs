@@ -1,6 +1,7 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -47,9 +48,9 @@ public static class FaithfulnessCorrelation
             var masks = zeros(rows.Count, pixels, device: x.device);
             var indices = rows.StepIndices;
             for (int r = 0; r < rows.Count; r++)
-                masks[r].index_fill_(0, tensor(subsets[indices[r]].Select(i => (long)i).ToArray(), device: x.device), 1);
+                masks[r].index_fill_(0, tensor(subsets[indices[r]].Select(i => (long)i).ToArray(), device: x.device), Scalars.One);
             var mask = masks.reshape(rows.Count, 1, h, w);
-            return MetricInput.Scores(model, x * (1 - mask) + substrate * mask, targetClass, options.Score);
+            return MetricInput.Scores(model, (x * Scalars.OneMinus(mask)).add(substrate * mask, Scalars.One), targetClass, options.Score);
         }).reshape(-1).data<double>().Select(s => baseScore - s).ToArray();
         var correlation = sums.Distinct().Count() == 1
             ? MetricValue.Undefined("every subset holds the same saliency (a constant map): nothing to correlate")

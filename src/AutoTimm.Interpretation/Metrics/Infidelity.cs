@@ -2,6 +2,7 @@ using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -25,7 +26,7 @@ public static class Infidelity
         options.Validate();
         return Compute(model, input, attributions, targetClass, options,
             (start, count, x) => cat(Enumerable.Range(start, count)
-                .Select(k => SeededNoise.Normal(x.shape, SeededNoise.SampleSeed(options.Seed, k), x.device) * options.NoiseStd).ToArray(), 0));
+                .Select(k => SeededNoise.Normal(x.shape, SeededNoise.SampleSeed(options.Seed, k), x.device).mul(Scalars.Of(options.NoiseStd))).ToArray(), 0));
     }
 
     /// <summary>Infidelity with the perturbations given: <paramref name="noise"/>(first, count, x) returns samples first..first+count-1.</summary>

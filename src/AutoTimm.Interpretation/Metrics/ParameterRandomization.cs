@@ -4,6 +4,7 @@ using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -115,17 +116,17 @@ public static class ParameterRandomization
             if (normalization) fresh = name == "weight" ? ones_like(parameter) : zeros_like(parameter);
             else if (double.IsFinite(fanIn) && (name == "weight" || name == "bias"))
             {
-                double bound = 1 / Math.Sqrt(fanIn);
-                fresh = (rand(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU) * 2 - 1) * bound;
+                using Scalar bound = 1 / Math.Sqrt(fanIn);
+                fresh = rand(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU).mul(Scalars.Of(2)).sub(Scalars.One).mul(bound);
             }
-            else fresh = randn(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU) * 0.02;
+            else fresh = randn(parameter.shape, generator: generator, dtype: ScalarType.Float32, device: CPU).mul(Scalars.Of(0.02));
             using (fresh) parameter.copy_(fresh.to(parameter.dtype, parameter.device));
         }
         if (!normalization) return;
         foreach (var (name, buffer) in module.named_buffers(recurse: false))
         {
             if (name == "running_mean") buffer.zero_();
-            else if (name == "running_var") buffer.fill_(1);
+            else if (name == "running_var") buffer.fill_(Scalars.One);
         }
     }
 }

@@ -1,7 +1,9 @@
+using TorchSharp;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -67,12 +69,13 @@ public static class Road
         var keep = cat(steps.Select(step =>
         {
             int kept = Kept(step.Percentile, (int)pixels);
-            return step.MostRelevantFirst ? ranks.ge(pixels - kept) : ranks.lt(kept);
+            using Scalar threshold = step.MostRelevantFirst ? pixels - kept : kept;
+            return step.MostRelevantFirst ? ranks.ge(threshold) : ranks.lt(threshold);
         }).ToArray(), 0).to(x.dtype);
         var imputed = LinearImputation.Impute(x.expand(steps.Count, -1, -1, -1), keep);
         if (noise == 0) return imputed;
         var draws = cat(steps.Select(step => SeededNoise.Normal(x.shape, step.Seed, x.device, x.dtype)).ToArray(), 0);
-        return imputed + (1 - keep) * draws * noise;
+        return imputed.add((Scalars.OneMinus(keep) * draws).mul(Scalars.Of(noise)), Scalars.One);
     }
 }
 

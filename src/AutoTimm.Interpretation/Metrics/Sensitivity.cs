@@ -2,6 +2,7 @@ using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Metrics;
 
@@ -46,7 +47,7 @@ public static class Sensitivity
         foreach (var (start, count) in Engine.Chunks.Of(options.Samples, options.BatchSize))
         {
             using var chunk = NewDisposeScope();
-            var perturbed = x + noise(start, count, x);
+            var perturbed = x.add(noise(start, count, x), Scalars.One);
             foreach (var heatmap in explainer.ExplainTargets(perturbed, Enumerable.Repeat<IExplanationTarget?>(target, count).ToArray(), count))
                 perSample.Add((tensor(ExplanationOf(heatmap), dtype: ScalarType.Float64, device: CPU) - original).norm().item<double>());
         }

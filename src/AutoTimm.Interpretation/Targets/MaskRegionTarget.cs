@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Targets;
 
@@ -21,7 +22,7 @@ public sealed class MaskRegionTarget : IExplanationTarget
         if (mask is not null)
         {
             if (mask.dim() != 2) throw new ArgumentException($"a region mask is [H, W]; got [{string.Join(",", mask.shape)}]", nameof(mask));
-            _mask = mask.detach().ne(0).to(ScalarType.Float32).cpu();
+            _mask = mask.detach().ne(Scalars.Of(0)).to(ScalarType.Float32).cpu();
             if (_mask.sum().item<float>() == 0) throw new ArgumentException("the region mask is empty: it selects no pixel", nameof(mask));
         }
     }
@@ -43,7 +44,7 @@ public sealed class MaskRegionTarget : IExplanationTarget
             throw new ArgumentException($"a mask-region target reads a segmenter's output [K, H, W]; got [{string.Join(",", output.shape)}] (is the model a segmenter?)");
         if (Class >= output.shape[0])
             throw new ArgumentOutOfRangeException(nameof(Class), Class, $"class {Class} is outside the segmenter's {output.shape[0]} classes");
-        if (_mask is null) return output.detach().argmax(0).eq(Class).to(output.dtype);
+        if (_mask is null) return output.detach().argmax(0).eq(Scalars.Of(Class)).to(output.dtype);
         if (_mask.shape[0] != output.shape[1] || _mask.shape[1] != output.shape[2])
             throw new ArgumentException($"the region mask is {_mask.shape[0]}x{_mask.shape[1]}; the output is {output.shape[1]}x{output.shape[2]}");
         return _mask.to(output.dtype, output.device);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Data;
 
@@ -198,15 +199,16 @@ public sealed class Augment
     {
         var n = parameters.Count;
         Tensor Factors(Func<AugmentParameters, float> pick) => tensor(parameters.Select(pick).ToArray()).view(n, 1, 1, 1);
-        x = (x * Factors(p => p.Brightness)).clamp(0, 1);
+        x = (x * Factors(p => p.Brightness)).clamp(Scalars.Of(0), Scalars.Of(1));
         var mean = Gray(x).mean([1, 2, 3], keepdim: true);
-        x = ((x - mean) * Factors(p => p.Contrast) + mean).clamp(0, 1);
+        x = ((x - mean) * Factors(p => p.Contrast)).add(mean, Scalars.One).clamp(Scalars.Of(0), Scalars.Of(1));
         var gray = Gray(x);
-        return ((x - gray) * Factors(p => p.Saturation) + gray).clamp(0, 1);
+        return ((x - gray) * Factors(p => p.Saturation)).add(gray, Scalars.One).clamp(Scalars.Of(0), Scalars.Of(1));
     }
 
     /// <summary>ITU-R 601 luma, as torchvision's rgb_to_grayscale: [N,1,H,W].</summary>
-    private static Tensor Gray(Tensor x) => x[.., 0..1] * 0.299f + x[.., 1..2] * 0.587f + x[.., 2..3] * 0.114f;
+    private static Tensor Gray(Tensor x) =>
+        x[.., 0..1].mul(Scalars.Of(0.299f)).add(x[.., 1..2].mul(Scalars.Of(0.587f)), Scalars.One).add(x[.., 2..3].mul(Scalars.Of(0.114f)), Scalars.One);
 
     private BoundingBox PadCropRegion(ref SampleRandom rng, int height, int width)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Imaging;
 
@@ -136,7 +137,7 @@ public sealed class Preprocessor
         CheckChannels(modelInput, nameof(modelInput));
         using var scope = torch.NewDisposeScope();
         var (mean, std) = Statistics(modelInput);
-        return ((modelInput * std) + mean).MoveToOuterDisposeScope();
+        return (modelInput * std).add(mean, Scalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>

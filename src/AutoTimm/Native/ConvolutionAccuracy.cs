@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -72,9 +73,11 @@ internal static class ConvolutionAccuracy
     private static ConvolutionPassError Compare(string pass, Tensor actual32, Tensor exact, Tensor absoluteSum, long dotLength)
     {
         var error = (actual32.to(ScalarType.Float64) - exact).abs();
-        var bound = absoluteSum * Gamma(dotLength);
+        using Scalar gamma = Gamma(dotLength);
+        var bound = absoluteSum.mul(gamma);
         // Where every product is zero the exact result is zero and so must be any float32 summation of it.
-        var ratio = where(bound > 0, error / bound.clamp_min(double.Epsilon), where(error > 0, double.PositiveInfinity, 0.0));
+        var zero = Scalars.Of(0);
+        var ratio = where(bound.gt(zero), error / bound.clamp_min(Scalars.Of(double.Epsilon)), where(error.gt(zero), full_like(error, Scalars.Of(double.PositiveInfinity)), zeros_like(error)));
         double norm = exact.norm().item<double>();
         double relative = norm > 0 ? error.norm().item<double>() / norm : error.norm().item<double>();
         return new ConvolutionPassError(pass, dotLength, ratio.max().item<double>(), relative);

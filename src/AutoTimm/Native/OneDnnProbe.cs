@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -55,7 +56,8 @@ internal static class OneDnnProbe
                 using var scope = NewDisposeScope();
                 int outSize = (c.Size + 2 * c.Padding - c.Kernel) / c.Stride + 1;
                 var x = randn([c.Batch, c.InChannels, c.Size, c.Size], generator: generator);
-                var w = randn([c.OutChannels, c.InChannels, c.Kernel, c.Kernel], generator: generator) / Math.Sqrt(c.InChannels * c.Kernel * c.Kernel);
+                using Scalar fanInRoot = Math.Sqrt(c.InChannels * c.Kernel * c.Kernel);
+                var w = randn([c.OutChannels, c.InChannels, c.Kernel, c.Kernel], generator: generator).div(fanInRoot);
                 var g = randn([c.Batch, c.OutChannels, outSize, outSize], generator: generator);
                 if (channelsLast)
                 {

@@ -19,4 +19,7 @@ public static class Scalars
     /// level, an epsilon), never for values that change per call, which would pile up.
     /// </summary>
     public static Scalar Of(double value) => Kept.GetOrAdd(value, v => v.ToScalar());
+
+    /// <summary><c>1 - t</c>, computed as <c>-t + 1</c> (the same rounding) with kept Scalars.</summary>
+    internal static torch.Tensor OneMinus(torch.Tensor t) => t.neg().add_(One, One);
 }

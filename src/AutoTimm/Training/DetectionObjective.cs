@@ -1,6 +1,8 @@
+using TorchSharp;
 using AutoTimm.Models;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using AutoTimm.Native;
 
 namespace AutoTimm.Training;
 
@@ -25,7 +27,7 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
     public Tensor Loss(Tensor output, Tensor targets)
     {
         var terms = Terms(output, targets);
-        return terms.Classification + terms.BoxRegression + terms.Centerness;
+        return terms.Classification.add(terms.BoxRegression, Scalars.One).add(terms.Centerness, Scalars.One);
     }
 
     /// <summary>The three loss terms (each divided by the number of positive locations, at least 1).</summary>
@@ -49,30 +51,31 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
         var x1 = targets.select(2, 2).unsqueeze(1);
         var y1 = targets.select(2, 3).unsqueeze(1);
         var labels = targets.select(2, 4);                   // [N, M]
-        var valid = labels.ge(0).unsqueeze(1);
+        var valid = labels.ge(Scalars.Of(0)).unsqueeze(1);
 
         // Center sampling, inside the box, and the level's size range.
-        var match = maximum((cx - (x0 + x1) / 2).abs(), (cy - (y0 + y1) / 2).abs()).lt(size * CenterSamplingRadius);
+        var two = Scalars.Of(2);
+        var match = maximum((cx - x0.add(x1, Scalars.One).div(two)).abs(), (cy - y0.add(y1, Scalars.One).div(two)).abs()).lt(size.mul(Scalars.Of(CenterSamplingRadius)));
         var distances = stack([cx - x0, cy - y0, x1 - cx, y1 - cy], 3); // [N, L, M, 4]
-        match = match.logical_and(distances.amin(3).gt(0));
+        match = match.logical_and(distances.amin(3).gt(Scalars.Of(0)));
         var farthest = distances.amax(3);
         var lastLevel = level.max();
-        var lower = where(level.eq(0), zeros_like(size), size * 4);
-        var upper = where(level.eq(lastLevel), full_like(size, double.PositiveInfinity), size * 8);
+        var lower = where(level.eq(Scalars.Of(0)), zeros_like(size), size.mul(Scalars.Of(4)));
+        var upper = where(level.eq(lastLevel), full_like(size, Scalars.Of(double.PositiveInfinity)), size.mul(Scalars.Of(8)));
         match = match.logical_and(farthest.gt(lower)).logical_and(farthest.lt(upper)).logical_and(valid);
 
         // The smallest matching box wins (torchvision: 1e8 - area, max over boxes).
         var area = ((x1 - x0) * (y1 - y0));
-        var preference = match.to(ScalarType.Float32) * (1e8 - area);
+        var preference = match.to(ScalarType.Float32) * area.neg().add_(Scalars.Of(1e8), Scalars.One);
         var (best, index) = preference.max(2);                // [N, L]
-        var positive = best.ge(1e-5);
+        var positive = best.ge(Scalars.Of(1e-5));
         var positives = positive.sum().item<long>();
-        var normalizer = Math.Max(1, positives);
+        using Scalar normalizer = Math.Max(1, positives);
 
-        var matchedLabels = labels.gather(1, index).clamp_min(0).to(ScalarType.Int64);
+        var matchedLabels = labels.gather(1, index).clamp_min(Scalars.Of(0)).to(ScalarType.Int64);
         var classTargets = F.one_hot(matchedLabels, k).to(ScalarType.Float32) * positive.unsqueeze(2).to(ScalarType.Float32);
         var logits = output.narrow(2, 0, k);
-        var classification = SigmoidFocalLoss(logits, classTargets).sum() / normalizer;
+        var classification = SigmoidFocalLoss(logits, classTargets).sum().div(normalizer);
 
         var rows = positive.flatten().nonzero().squeeze(1);
         var boxes = targets.narrow(2, 0, 4).gather(1, index.unsqueeze(2).expand(-1, -1, 4)).reshape(-1, 4).index_select(0, rows);
@@ -81,8 +84,8 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
         var py = cy.reshape(-1).index_select(0, rows);
         var ps = size.reshape(-1).index_select(0, rows);
         var predicted = stack([px - regression.select(1, 0) * ps, py - regression.select(1, 1) * ps,
-            px + regression.select(1, 2) * ps, py + regression.select(1, 3) * ps], 1);
-        var boxRegression = GeneralizedIouLoss(predicted, boxes).sum() / normalizer;
+            px.add(regression.select(1, 2) * ps, Scalars.One), py.add(regression.select(1, 3) * ps, Scalars.One)], 1);
+        var boxRegression = GeneralizedIouLoss(predicted, boxes).sum().div(normalizer);
 
         var l = px - boxes.select(1, 0);
         var t = py - boxes.select(1, 1);
@@ -90,7 +93,7 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
         var b = boxes.select(1, 3) - py;
         var centernessTarget = (minimum(l, r) / maximum(l, r) * (minimum(t, b) / maximum(t, b))).sqrt();
         var centernessLogits = output.select(2, layout.Centerness).reshape(-1).index_select(0, rows);
-        var centerness = F.binary_cross_entropy_with_logits(centernessLogits, centernessTarget, reduction: nn.Reduction.Sum) / normalizer;
+        var centerness = F.binary_cross_entropy_with_logits(centernessLogits, centernessTarget, reduction: nn.Reduction.Sum).div(normalizer);
         return (classification, boxRegression, centerness, positives);
     }
 
@@ -99,9 +102,10 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
     {
         var p = logits.sigmoid();
         var ce = F.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None);
-        var pT = p * targets + (1 - p) * (1 - targets);
-        var alphaT = alpha * targets + (1 - alpha) * (1 - targets);
-        return alphaT * ce * (1 - pT).square();
+        var notTargets = Scalars.OneMinus(targets);
+        var pT = (p * targets).add(Scalars.OneMinus(p) * notTargets, Scalars.One);
+        var alphaT = targets.mul(Scalars.Of(alpha)).add(notTargets.mul(Scalars.Of(1 - alpha)), Scalars.One);
+        return alphaT * ce * Scalars.OneMinus(pT).pow(Scalars.Of(2));
     }
 
     /// <summary>torchvision's <c>generalized_box_iou_loss</c> (eps 1e-7), per box pair.</summary>
@@ -110,11 +114,12 @@ public sealed record DetectionObjective(float CenterSamplingRadius = 1.5f) : ITr
         const double eps = 1e-7;
         var (ax0, ay0, ax1, ay1) = (a.select(1, 0), a.select(1, 1), a.select(1, 2), a.select(1, 3));
         var (bx0, by0, bx1, by1) = (b.select(1, 0), b.select(1, 1), b.select(1, 2), b.select(1, 3));
-        var intersection = (minimum(ax1, bx1) - maximum(ax0, bx0)).clamp_min(0) * (minimum(ay1, by1) - maximum(ay0, by0)).clamp_min(0);
-        var union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - intersection;
-        var iou = intersection / (union + eps);
+        var (zero, epsilon) = (Scalars.Of(0), Scalars.Of(eps));
+        var intersection = (minimum(ax1, bx1) - maximum(ax0, bx0)).clamp_min(zero) * (minimum(ay1, by1) - maximum(ay0, by0)).clamp_min(zero);
+        var union = ((ax1 - ax0) * (ay1 - ay0)).add((bx1 - bx0) * (by1 - by0), Scalars.One) - intersection;
+        var iou = intersection / union.add(epsilon, Scalars.One);
         var enclosing = (maximum(ax1, bx1) - minimum(ax0, bx0)) * (maximum(ay1, by1) - minimum(ay0, by0));
-        return 1 - (iou - (enclosing - union) / (enclosing + eps));
+        return Scalars.OneMinus(iou - (enclosing - union) / enclosing.add(epsilon, Scalars.One));
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,7 @@
+using TorchSharp;
 using AutoTimm.Models;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Training;
 
@@ -22,7 +24,8 @@ public static class SegmentationEvaluator
                 var truth = batch.Targets.to(ScalarType.Int64, CPU);
                 if (truth.min().item<long>() < 0 || truth.max().item<long>() >= k)
                     throw new ArgumentException($"mask values must be class indices 0..{k - 1}");
-                var counts = (truth.flatten() * k + predicted.flatten()).bincount(null, k * k).data<long>().ToArray();
+                using Scalar classes = k;
+                var counts = truth.flatten().mul(classes).add(predicted.flatten(), Scalars.One).bincount(null, k * k).data<long>().ToArray();
                 for (int i = 0; i < counts.Length; i++) confusion[i] += counts[i];
                 images += batch.Count;
             }

@@ -1,5 +1,6 @@
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Methods;
+using AutoTimm.Interpretation.Metrics;
 using AutoTimm.Interpretation.Tests.Models;
 using AutoTimm.Models;
 using static TorchSharp.torch;
@@ -90,6 +91,54 @@ public sealed class ConcurrencyTests
             // 240 explanations: without the kept Scalars, enough to fail every time it was run.
             for (int round = 0; round < 30; round++)
                 for (int i = 0; i < 8; i++) AssertEqual(expected[i], ExplainOne(model, images[i], i % 4));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        Assert.True(await collector > 10);
+    }
+
+    [Fact]
+    public async Task Should_survive_garbage_collections_forced_from_another_thread_while_computing_metrics_and_attention_maps()
+    {
+        // The same race on the metric, noise and attention paths: every Scalar they pass is kept (TemporaryScalarTests
+        // checks the IL); this shows it holds at run time.
+        using var cnn = ModelZoo.Create("resnet10_tiny", 4);
+        using var vit = ModelZoo.Create("vit_pico_patch8_64", 4);
+        using var image = randn(3, 16, 16, generator: new TorchSharp.torch.Generator(23));
+        using var vitImage = randn(3, 64, 64, generator: new TorchSharp.torch.Generator(24));
+        var saliency = ExplainOne(cnn, image, 1).GradCam;
+        using var gradCam = new GradCam(cnn);
+        using var rollout = new AttentionRollout(vit, discardRatio: 0.1);
+        using var attribution = new TransformerAttribution(vit);
+        var work = new (string Name, Func<double[]> Run)[]
+        {
+            ("deletion/insertion", () => { var (d, i) = DeletionInsertion.Compute(cnn, image, saliency, 1); return [.. d.Scores, .. i.Scores]; }),
+            ("faithfulness correlation", () => [.. FaithfulnessCorrelation.Compute(cnn, image, saliency, 1, new FaithfulnessCorrelationOptions { Runs = 20, SubsetSize = 16 }).ScoreDrops]),
+            ("infidelity", () => [.. Infidelity.Compute(cnn, image, saliency, 1).ScoreChange]),
+            ("sensitivity", () => [.. Sensitivity.Compute(gradCam, image, 1, new SensitivityOptions { Samples = 4 }).PerSample]),
+            ("road", () => { var r = Road.Compute(cnn, image, saliency, 1); return [.. r.MostRelevantFirst, .. r.LeastRelevantFirst]; }),
+            ("attention rollout", () => [.. rollout.Explain(vitImage, 2).Raw.Select(v => (double)v)]),
+            ("transformer attribution", () => [.. attribution.Explain(vitImage, 2).Raw.Select(v => (double)v)]),
+        };
+        var expected = work.Select(w => w.Run()).ToArray();
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            int collections = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                collections++;
+            }
+            return collections;
+        });
+        try
+        {
+            for (int round = 0; round < 4; round++)
+                for (int k = 0; k < work.Length; k++) Assert.True(expected[k].SequenceEqual(work[k].Run()), $"{work[k].Name} changed under collections in round {round}");
         }
         finally
         {

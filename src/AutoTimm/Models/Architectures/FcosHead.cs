@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using AutoTimm.Native;
 
 namespace AutoTimm.Models.Architectures;
 
@@ -77,7 +78,7 @@ public sealed class FcosHead : nn.Module
             }
         }
         var clsBias = _classification.Output(0).bias!;
-        clsBias.fill_(-Math.Log((1 - 0.01) / 0.01));
+        clsBias.fill_(Scalars.Of(-Math.Log((1 - 0.01) / 0.01)));
     }
 
     /// <summary>One branch: the shared tower <c>conv</c> and its output convolutions.</summary>

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using AutoTimm.Native;
 
 namespace AutoTimm.Models.Architectures;
 
@@ -74,7 +75,7 @@ public sealed class FeaturePyramidNetwork : nn.Module
         {
             var lateral = _inner[i].call(features[i]);
             var topDown = F.interpolate(lastInner, size: [lateral.shape[2], lateral.shape[3]], mode: InterpolationMode.Nearest);
-            lastInner = lateral + topDown;
+            lastInner = lateral.add(topDown, Scalars.One);
             results[i] = _layer[i].call(lastInner);
         }
         if (_p6 is not null)

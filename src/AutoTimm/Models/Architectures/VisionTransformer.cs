@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Models.Architectures;
 
@@ -80,7 +81,7 @@ public sealed class VisionTransformer : ImageClassifier, IAttentionModel
     {
         CheckShape(input);
         var x = _patchEmbed.call(input);
-        x = cat([ClsToken.expand(x.shape[0], -1, -1), x], 1) + PosEmbed;
+        x = cat([ClsToken.expand(x.shape[0], -1, -1), x], 1).add(PosEmbed, Scalars.One);
         foreach (var block in _blocks)
             x = block.call(x);
         return _norm.call(x);

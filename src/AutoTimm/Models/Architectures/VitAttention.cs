@@ -13,7 +13,7 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _qkv, _attnDrop, _proj;
     private readonly int _heads;
-    private readonly double _scale;
+    private readonly Scalar _scale;
 
     /// <summary>
     /// Children are registered explicitly under their PyTorch names; TorchSharp's reflection-based registration
@@ -43,7 +43,7 @@ public sealed class VitAttention : nn.Module<Tensor, Tensor>
     {
         long b = x.shape[0], t = x.shape[1], c = x.shape[2];
         var qkv = _qkv.call(x).reshape(b, t, 3, _heads, c / _heads).permute(2, 0, 3, 1, 4);
-        var q = qkv[0] * _scale;
+        var q = qkv[0].mul(_scale);
         var k = qkv[1];
         var v = qkv[2];
         var attn = q.matmul(k.transpose(-2, -1)).softmax(-1);

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AutoTimm.Native;
 
 namespace AutoTimm.Training.Loggers;
 
@@ -29,7 +30,7 @@ public sealed class TensorBoardLogger : ITrainingLogger
         ArgumentNullException.ThrowIfNull(image);
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"an image to log must be [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
-        using var bytes = (image.detach().clamp(0, 1) * 255).round().to_type(ScalarType.Byte);
+        using var bytes = image.detach().clamp(Scalars.Of(0), Scalars.Of(1)).mul(Scalars.Of(255)).round().to_type(ScalarType.Byte);
         _writer.add_img(tag, bytes, Step(step, tag), null, "CHW");
     }
 
