@@ -13,19 +13,25 @@ internal static class CliRunner
         return (code, document.RootElement.Clone());
     }
 
+    /// <summary>The dotnet host that runs the tests, which runs the CLI too.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    /// <summary>The CLI's assembly beside the test binaries.</summary>
+    public static string CliAssembly => Path.Combine(AppContext.BaseDirectory, "autotimm.dll");
+
     /// <summary>
     /// The CLI in a process of its own (as a cluster task or a user runs it), standard output redirected for the JSON,
     /// standard error drained.
     /// </summary>
     public static System.Diagnostics.Process StartProcess(string[] args, IDictionary<string, string>? environment = null)
     {
-        var info = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var info = new System.Diagnostics.ProcessStartInfo(DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autotimm.dll"));
+        info.ArgumentList.Add(CliAssembly);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = System.Diagnostics.Process.Start(info)!;

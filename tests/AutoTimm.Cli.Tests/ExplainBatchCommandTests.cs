@@ -124,6 +124,51 @@ public sealed class ExplainBatchCommandTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(resumed, ".*", SearchOption.AllDirectories));
     }
 
+    [SkippableFact]
+    public void Should_stop_on_a_full_disk_with_every_committed_image_whole_and_finish_when_started_again()
+    {
+        var input = Inputs();
+        var reference = Path.Combine(_dir, "reference");
+        Assert.Equal(0, CliRunner.Run(Args(input, reference)).ExitCode);
+        var expected = Outputs(reference);
+        long referenceBytes = expected.Values.Sum(b => (long)b.Length);
+
+        // A tmpfs of 40% of the output's size, mounted in a private mount namespace; then made large enough and run again.
+        string output = Path.Combine(_dir, "full"), full = Path.Combine(_dir, "after-full"), restarted = Path.Combine(_dir, "after-restart");
+        foreach (var dir in new[] { output, full, restarted }) Directory.CreateDirectory(dir);
+        Skip.IfNot(DiskFull.CanMountTmpfs(output), "needs a private mount namespace (unshare -rm) to mount a size-limited tmpfs");
+        string Run(string name) =>
+            $"{DiskFull.Quote(CliRunner.DotnetHost)} {DiskFull.Quote(CliRunner.CliAssembly)} {string.Join(" ", Args(input, output).Select(DiskFull.Quote))} " +
+            $"> {DiskFull.Quote(Path.Combine(_dir, name + ".json"))} 2>/dev/null && code=0 || code=$?; echo $code > {DiskFull.Quote(Path.Combine(_dir, name + ".rc"))}";
+        DiskFull.RunInNamespace(
+            $"mount -t tmpfs -o size={Math.Max(64, referenceBytes * 2 / 5 / 1024)}k tmpfs {DiskFull.Quote(output)}",
+            Run("first"),
+            $"cp -a {DiskFull.Quote(output)}/. {DiskFull.Quote(full)}/",
+            $"mount -o remount,size=256m {DiskFull.Quote(output)}",
+            Run("second"),
+            $"cp -a {DiskFull.Quote(output)}/. {DiskFull.Quote(restarted)}/");
+
+        // The first run stops with a message that says what happened and what to do, and exit 1.
+        Assert.Equal("1", File.ReadAllText(Path.Combine(_dir, "first.rc")).Trim());
+        var error = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "first.json"))).RootElement.GetProperty("error").GetString()!;
+        Assert.Contains("No space left on device", error, StringComparison.Ordinal);
+        Assert.Contains("run the same command again", error, StringComparison.Ordinal);
+        // What it left is whole: complete manifest lines, files equal to the uninterrupted run's, no temporary file.
+        int committed = Entries(Path.Combine(full, "manifest.jsonl")).Count;
+        Assert.InRange(committed, 1, expected.Count / 2 - 1);
+        foreach (var (file, bytes) in Outputs(full)) Assert.True(bytes.AsSpan().SequenceEqual(expected[file]), $"{file} differs from the uninterrupted run's");
+        Assert.Empty(Directory.EnumerateFiles(full, ".*", SearchOption.AllDirectories));
+
+        // Started again with space, it skips what was committed and ends with the uninterrupted run's files.
+        Assert.Equal("0", File.ReadAllText(Path.Combine(_dir, "second.rc")).Trim());
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "second.json"))).RootElement;
+        Assert.Equal(committed, summary.GetProperty("already_done").GetInt32());
+        var actual = Outputs(restarted);
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (file, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[file]), $"{file} differs");
+        Assert.Equal(Entries(Path.Combine(reference, "manifest.jsonl")), Entries(Path.Combine(restarted, "manifest.jsonl")));
+    }
+
     [Theory]
     [InlineData("--shard", "3/3", "index 3 is outside 0..2")]
     [InlineData("--batch-size", "0", "--batch-size 0 is outside")]

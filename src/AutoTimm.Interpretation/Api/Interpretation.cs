@@ -57,12 +57,12 @@ public static class Interpretation
             try
             {
                 var figure = Path.Combine(request.OutputDir, $"{id}.png");
-                using (Diagnostics.PerformanceProfiler.Measure(profiler, "render")) ExplanationFigure.Save(display, heatmap, outputs.Stage(figure), figureOptions);
+                using (Diagnostics.PerformanceProfiler.Measure(profiler, "render")) outputs.Write(figure, path => ExplanationFigure.Save(display, heatmap, path, figureOptions));
                 var arrays = new Dictionary<string, string>();
                 void Array(string key, string file, float[] values, long[] shape)
                 {
                     arrays[key] = Path.Combine(request.OutputDir, file);
-                    SaveArray(outputs.Stage(arrays[key]), values, shape);
+                    outputs.Write(arrays[key], path => SaveArray(path, values, shape));
                 }
                 using var writing = Diagnostics.PerformanceProfiler.Measure(profiler, "write");
                 if (request.SaveRaw)

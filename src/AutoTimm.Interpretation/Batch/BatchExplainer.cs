@@ -71,10 +71,21 @@ public static class BatchExplainer
         })).ToArray();
         var decoding = Task.WhenAll(decoders).ContinueWith(t => decoded.Writer.TryComplete(t.Exception?.GetBaseException() is OperationCanceledException ? null : t.Exception),
             CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        // A write that fails (a full disk, a read-only folder) stops the run: the images after it would fail the same way.
+        Exception? writeFailure = null;
         var writers = Enumerable.Range(0, request.Workers).Select(_ => Task.Run(async () =>
         {
-            await foreach (var item in explained.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                state.Write(item);
+            try
+            {
+                await foreach (var item in explained.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                    state.Write(item);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref writeFailure, e, null);
+                stop.Cancel();
+                throw;
+            }
         })).ToArray();
 
         Exception? failure = null;
@@ -107,6 +118,8 @@ public static class BatchExplainer
                 // The model loop's failure is the one reported.
             }
         }
+        // The model loop saw only the cancellation a failed write caused.
+        if (writeFailure is not null) throw state.Stopped(writeFailure, manifest.Path);
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         return state.Summary(manifest.Path);
     }
@@ -234,15 +247,7 @@ public static class BatchExplainer
             {
                 timings["explain"] = Math.Round(item.ExplainMs ?? 0, 2);
                 var errors = new Dictionary<string, string>(result.Errors);
-                var outputs = new Dictionary<string, ManifestOutputs>();
-                try
-                {
-                    outputs = WriteOutputs(input, result, timings);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    foreach (var method in result.Heatmaps.Keys) errors[method] = e.Message;
-                }
+                var outputs = WriteOutputs(input, result, timings);
                 var prediction = result.Prediction as ClassPrediction;
                 entry = new ManifestEntry
                 {
@@ -287,12 +292,12 @@ public static class BatchExplainer
                 writeClock.Start();
                 using (profiler.Measure("write"))
                 {
-                    File.WriteAllBytes(staged.Stage(Path.Combine(request.OutputDir, figure)), png);
+                    staged.Write(Path.Combine(request.OutputDir, figure), path => File.WriteAllBytes(path, png));
                     if (request.SaveRaw)
                     {
-                        Interpretation.SaveArray(staged.Stage(Path.Combine(request.OutputDir, raw)), heatmap.Raw, [heatmap.Height, heatmap.Width]);
+                        staged.Write(Path.Combine(request.OutputDir, raw), path => Interpretation.SaveArray(path, heatmap.Raw, [heatmap.Height, heatmap.Width]));
                         if (heatmap.Attributions is { } values)
-                            Interpretation.SaveArray(staged.Stage(Path.Combine(request.OutputDir, attributions)), values, [3, heatmap.Height, heatmap.Width]);
+                            staged.Write(Path.Combine(request.OutputDir, attributions), path => Interpretation.SaveArray(path, values, [3, heatmap.Height, heatmap.Width]));
                     }
                 }
                 writeClock.Stop();
@@ -304,6 +309,11 @@ public static class BatchExplainer
             timings["write"] = Math.Round(writeClock.Elapsed.TotalMilliseconds, 2);
             return outputs;
         }
+
+        /// <summary>The error that ends a run whose write failed, with what was kept and how to go on.</summary>
+        public IOException Stopped(Exception cause, string manifestPath) => new(
+            $"explain-batch stopped: {cause.Message}. {_done} of {total} inputs are done and listed in {manifestPath}, every one with its files whole; " +
+            "free space (or fix the folder) and run the same command again to continue.", cause);
 
         public BatchExplainSummary Summary(string manifestPath) => new()
         {

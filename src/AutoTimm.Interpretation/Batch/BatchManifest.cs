@@ -15,6 +15,7 @@ public sealed class BatchManifest : IDisposable
 
     private readonly FileStream _stream;
     private readonly Lock _gate = new();
+    private IOException? _failure;
 
     private BatchManifest(string path, FileStream stream, IReadOnlyList<ManifestEntry> existing)
     {
@@ -49,7 +50,8 @@ public sealed class BatchManifest : IDisposable
         try
         {
             // Exclusive: two runs of one shard into one folder would interleave their lines and redo each other's work.
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // Unbuffered: a line is written by Append or not at all, never left in a buffer to fail at Dispose.
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path))
         {
@@ -108,15 +110,39 @@ public sealed class BatchManifest : IDisposable
         return entries;
     }
 
-    /// <summary>Appends one entry and flushes it to the operating system.</summary>
+    /// <summary>
+    /// Appends one entry and flushes it to the operating system. When the write fails (a full disk), the part of the
+    /// line that was written is cut off again, and every later append fails with the same error: the file keeps only
+    /// complete lines.
+    /// </summary>
+    /// <exception cref="IOException">The line could not be written; the message names the manifest.</exception>
     public void Append(ManifestEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, JsonConventions.Line) + "\n");
         lock (_gate)
         {
-            _stream.Write(line);
-            _stream.Flush();
+            if (_failure is not null) throw new IOException(_failure.Message, _failure);
+            var complete = _stream.Length;
+            try
+            {
+                _stream.Write(line);
+                _stream.Flush();
+            }
+            catch (IOException e)
+            {
+                try
+                {
+                    _stream.SetLength(complete);
+                    _stream.Seek(0, SeekOrigin.End);
+                }
+                catch (IOException)
+                {
+                    // Opening the manifest again drops a torn last line.
+                }
+                _failure = new IOException($"cannot append to the manifest {Path}: {e.Message}", e);
+                throw _failure;
+            }
         }
     }
 

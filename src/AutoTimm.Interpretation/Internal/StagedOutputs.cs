@@ -14,8 +14,27 @@ internal sealed partial class StagedOutputs : IDisposable
     /// <summary>Takes a file another writer already put in place into the unit: it is removed again unless the unit commits.</summary>
     public void Adopt(string path) => _adopted.Add(path);
 
+    /// <summary>Writes the file that will become <paramref name="finalPath"/>, under its temporary name.</summary>
+    /// <param name="finalPath">Where the file goes on <see cref="Commit"/>.</param>
+    /// <param name="write">Writes the file at the path it is given.</param>
+    /// <exception cref="IOException">The write failed (a full disk, no permission); the message names <paramref name="finalPath"/> and the reason.</exception>
+    public void Write(string finalPath, Action<string> write)
+    {
+        var temporary = Stage(finalPath);
+        try
+        {
+            write(temporary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // .NET's messages name the temporary file ("No space left on device : '/out/.x.1f...partial.png'").
+            var reason = e.Message.Replace($" : '{temporary}'", "", StringComparison.Ordinal).Replace(temporary, finalPath, StringComparison.Ordinal);
+            throw new IOException($"cannot write {finalPath}: {reason}", e);
+        }
+    }
+
     /// <summary>Where to write the file that will become <paramref name="finalPath"/> (same folder, same extension).</summary>
-    public string Stage(string finalPath)
+    private string Stage(string finalPath)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
         var temporary = Path.Combine(directory, $".{Path.GetFileNameWithoutExtension(finalPath)}.{Guid.NewGuid():N}.partial{Path.GetExtension(finalPath)}");
