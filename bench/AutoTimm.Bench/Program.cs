@@ -8,6 +8,13 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 int threads = ArgValue("--threads", 2), repeats = ArgValue("--repeats", 5);
+// libtorch aborts the process on a thread count below 1 instead of raising an error.
+if (threads is < 1 or > 1024 || repeats < 1)
+{
+    Console.Error.WriteLine($"--threads {threads} must be 1..1024 and --repeats {repeats} at least 1");
+    Environment.ExitCode = 2;
+    return;
+}
 set_num_threads(threads);
 manual_seed(0);
 if (args.Contains("--training-step-only"))

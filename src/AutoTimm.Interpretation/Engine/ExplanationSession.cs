@@ -186,11 +186,31 @@ public sealed class ExplanationSession : IDisposable
         {
             using var gradMode = withGradients ? enable_grad() : no_grad();
             var output = Forward(withGradients ? inputs.detach().requires_grad_(true) : inputs);
-            return (output, captures.Select(c => c.Require()).ToArray());
+            var attention = captures.Select(c => c.Require()).ToArray();
+            CheckAttentionShapes(attention, inputs.shape[0]);
+            return (output, attention);
         }
         finally
         {
             foreach (var capture in captures) capture.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Attention methods multiply the blocks' maps: every one must be <c>[N, heads, T, T]</c> with one token count T.
+    /// A mismatch from a custom <see cref="IAttentionModel"/> is reported here; libtorch's <c>matmul</c> would abort the
+    /// process on it.
+    /// </summary>
+    private static void CheckAttentionShapes(Tensor[] attention, long rows)
+    {
+        if (attention.Length == 0) throw new InvalidOperationException("the model's attention probes captured no attention maps");
+        long tokens = attention[0].shape[^1];
+        for (int i = 0; i < attention.Length; i++)
+        {
+            var shape = attention[i].shape;
+            if (shape.Length != 4 || shape[0] != rows || shape[2] != tokens || shape[3] != tokens)
+                throw new InvalidOperationException(
+                    $"attention probe of block {i} captured [{string.Join(", ", shape)}]; every block's attention must be [{rows}, heads, {tokens}, {tokens}] (images, heads, tokens, tokens)");
         }
     }
 
@@ -210,6 +230,8 @@ public sealed class ExplanationSession : IDisposable
         for (int i = 0; i < targets.Count; i++)
         {
             var score = targets[i].Score(output[i]);
+            if (score.numel() != 1)
+                throw new InvalidOperationException($"target {targets[i].GetType().Name} returned a score of shape [{string.Join(", ", score.shape)}]; a target's score is one number");
             total = total is null ? score : total.add(score, Scalars.One);
         }
         return total!;

@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace AutoTimm.Interpretation;
 
 /// <summary>
-/// Checks a tensor is on the autograd graph before <c>autograd.grad</c> touches it: libtorch aborts the whole process
-/// (an uncaught C++ exception) instead of raising an error it could report.
+/// The one way explainers call <c>autograd.grad</c>. TorchSharp's native wrapper of it catches nothing, so every
+/// error libtorch raises there (an output off the graph, an output with more than one element, an input the output
+/// does not depend on) aborts the whole process. Those are checked first, or asked for in a form that cannot throw.
 /// </summary>
 internal static class GradientGuard
 {
@@ -19,8 +20,18 @@ internal static class GradientGuard
     public static Tensor[] Grad(Tensor output, IReadOnlyList<Tensor> inputs, string what)
     {
         Check(output, what);
+        if (output.numel() != 1)
+            throw new InvalidOperationException($"{what} has shape [{string.Join(", ", output.shape)}]; a gradient is taken of one number");
         foreach (var input in inputs) Check(input, "a tensor the gradient is taken with respect to");
-        return [.. TorchSharp.torch.autograd.grad([output], [.. inputs])];
+        // allow_unused: an input the output does not depend on comes back as an undefined tensor instead of an abort.
+        var gradients = TorchSharp.torch.autograd.grad([output], [.. inputs], allow_unused: true).ToArray();
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            if (gradients[i] is null || gradients[i].IsInvalid)
+                throw new InvalidOperationException(
+                    $"{what} does not depend on tensor {i + 1} of {inputs.Count} it is differentiated with respect to (a layer whose output does not reach the model's output?)");
+        }
+        return gradients;
     }
 
     /// <summary><c>autograd.grad</c> of a scalar with respect to one tensor, after checking both.</summary>

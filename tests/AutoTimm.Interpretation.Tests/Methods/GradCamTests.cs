@@ -168,4 +168,41 @@ public sealed class GradCamTests
         Assert.Contains("does not depend differentiably", e.Message);
         Assert.Throws<InvalidOperationException>(() => new IntegratedGradients(model, IgBaseline.Zeros, 2).ExplainTargets(x, [new ConstantTarget()]));
     }
+
+    private sealed class WholeRowTarget : AutoTimm.Interpretation.Targets.IExplanationTarget
+    {
+        public int? ClassIndex => null;
+
+        public Tensor Score(Tensor output) => output * 2;
+
+        public string Describe(Func<int, string> labelOf) => "every logit";
+    }
+
+    [Fact]
+    public void Should_report_a_target_whose_score_is_not_one_number_instead_of_aborting()
+    {
+        // autograd.grad of a many-element output aborts the process from native code.
+        using var model = new TinyConvNet();
+        using var x = randn(1, 3, 8, 8);
+
+        var e = Assert.Throws<InvalidOperationException>(() => new GradCam(model).ExplainTargets(x, [new WholeRowTarget()]));
+
+        Assert.Contains("target WholeRowTarget returned a score of shape [3]", e.Message);
+    }
+
+    [Fact]
+    public void Should_report_a_gradient_with_respect_to_a_tensor_the_output_does_not_use_instead_of_aborting()
+    {
+        using var used = randn(4).requires_grad_(true);
+        using var unused = randn(4).requires_grad_(true);
+        using var score = (used * used).sum();
+
+        var e = Assert.Throws<InvalidOperationException>(() => GradientGuard.Grad(score, [used, unused], "the score"));
+
+        Assert.Contains("the score does not depend on tensor 2 of 2", e.Message);
+        using var product = used * used;
+        Assert.Contains("has shape [4]", Assert.Throws<InvalidOperationException>(() => GradientGuard.Grad(product, [used], "the product")).Message);
+        using var fresh = (used * used).sum();
+        Assert.Equal((used * 2).data<float>().ToArray(), GradientGuard.Grad(fresh, used, "the score").data<float>().ToArray());
+    }
 }
