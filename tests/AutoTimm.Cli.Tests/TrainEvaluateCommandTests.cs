@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AutoTimm.Imaging;
 
 namespace AutoTimm.Cli.Tests;
@@ -94,6 +95,75 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         var expected = a.state_dict();
         foreach (var (name, tensor) in b.state_dict())
             Assert.True(tensor.bytes.SequenceEqual(expected[name].bytes), $"{name} differs from the uninterrupted run's");
+    }
+
+    [SkippableFact]
+    public void Should_keep_the_last_checkpoint_whole_when_the_disk_fills_and_resume_from_it()
+    {
+        var data = MakeImageFolder();
+        string[] Args(string output) => ["train", "--arch", "resnet10_tiny", "--data", data, "--canvas-size", "16", "--epochs", "4", "--batch-size", "8",
+            "--lr", "0.01", "--output-dir", output, "--seed", "1", "--workers", "1", "--threads", "1"];
+        var reference = Path.Combine(_dir, "whole");
+        var (code, whole) = CliRunner.Run(Args(reference));
+        Assert.True(code == 0, whole.ToString());
+        long Bytes(string dir) => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        long total = Bytes(reference), generation = Bytes(Directory.EnumerateDirectories(Path.Combine(reference, "checkpoints"), "epoch-*").Single());
+
+        // Room for the first epoch's checkpoints but not for the second epoch's generation beside them.
+        string output = Path.Combine(_dir, "full"), kept = Path.Combine(_dir, "kept"), resumed = Path.Combine(_dir, "resumed");
+        foreach (var dir in new[] { output, kept, resumed }) Directory.CreateDirectory(dir);
+        Skip.IfNot(DiskFull.CanMountTmpfs(output), "needs a private mount namespace (unshare -rm) to mount a size-limited tmpfs");
+        string Run(string name, params string[] extra) =>
+            $"{DiskFull.Quote(CliRunner.DotnetHost)} {DiskFull.Quote(CliRunner.CliAssembly)} {string.Join(" ", Args(output).Concat(extra).Select(DiskFull.Quote))} " +
+            $"> {DiskFull.Quote(Path.Combine(_dir, name + ".json"))} 2>/dev/null && code=0 || code=$?; echo $code > {DiskFull.Quote(Path.Combine(_dir, name + ".rc"))}";
+        DiskFull.RunInNamespace(
+            $"mount -t tmpfs -o size={(total + generation / 2) / 1024}k tmpfs {DiskFull.Quote(output)}",
+            Run("first"),
+            $"cp -a {DiskFull.Quote(output)}/. {DiskFull.Quote(kept)}/",
+            $"mount -o remount,size=256m {DiskFull.Quote(output)}",
+            Run("resumed", "--resume"),
+            $"cp -a {DiskFull.Quote(output)}/. {DiskFull.Quote(resumed)}/");
+
+        Assert.Equal("1", File.ReadAllText(Path.Combine(_dir, "first.rc")).Trim());
+        var error = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "first.json"))).RootElement.GetProperty("error").GetString()!;
+        Assert.Contains("cannot save the checkpoint of epoch 2", error, StringComparison.Ordinal);
+        Assert.Contains("No space left on device", error, StringComparison.Ordinal);
+        Assert.Contains("(epoch-00001) is whole", error, StringComparison.Ordinal);
+        // The committed generation is the first epoch's, complete; the failed one left nothing behind.
+        var checkpoints = Path.Combine(kept, "checkpoints");
+        Assert.Equal("epoch-00001", File.ReadAllText(Path.Combine(checkpoints, "CURRENT")).Trim());
+        Assert.Equal(["epoch-00001"], Directory.EnumerateDirectories(checkpoints).Select(Path.GetFileName));
+        Assert.Empty(Directory.EnumerateFiles(kept, ".*", SearchOption.AllDirectories));
+
+        // Resumed with space, it ends with the uninterrupted run's weights, bit for bit.
+        Assert.Equal("0", File.ReadAllText(Path.Combine(_dir, "resumed.rc")).Trim());
+        using var a = AutoTimm.Models.ModelCheckpoint.Load(whole.GetProperty("model").GetString()!);
+        using var b = AutoTimm.Models.ModelCheckpoint.Load(Path.Combine(resumed, "model.safetensors"));
+        var expected = a.state_dict();
+        foreach (var (name, tensor) in b.state_dict())
+            Assert.True(tensor.bytes.SequenceEqual(expected[name].bytes), $"{name} differs from the uninterrupted run's");
+    }
+
+    [Fact]
+    public void Should_write_the_provenance_when_a_class_has_no_test_image()
+    {
+        // 5 images per class: the seeded 80/10/10 split leaves one test image, so one class has no test accuracy.
+        var root = Path.Combine(_dir, "few");
+        foreach (var name in new[] { "a", "b" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            for (int i = 0; i < 5; i++)
+                ImageIO.SavePng(RgbImage.Create(16, 16, (x, y) => new Rgb((byte)(name == "a" ? 200 : 20), (byte)(x * 10 + i), (byte)y)), Path.Combine(root, name, $"{i}.png"));
+        }
+
+        var (code, json) = CliRunner.Run("train", "--arch", "resnet10_tiny", "--data", root, "--canvas-size", "16", "--epochs", "1", "--batch-size", "4",
+            "--output-dir", Path.Combine(_dir, "few-run"), "--threads", "1");
+
+        Assert.True(code == 0, json.ToString());
+        var provenance = JsonDocument.Parse(File.ReadAllText(json.GetProperty("provenance").GetString()!)).RootElement;
+        var perClass = provenance.GetProperty("test_per_class_accuracy").EnumerateArray().ToList();
+        Assert.Equal(2, perClass.Count);
+        Assert.Single(perClass, v => v.ValueKind == JsonValueKind.Null);
     }
 
     [Fact]

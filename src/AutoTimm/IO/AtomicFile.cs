@@ -9,6 +9,8 @@ namespace AutoTimm;
 public static class AtomicFile
 {
     /// <summary>Writes through a stream callback (which may close the stream itself).</summary>
+    /// <exception cref="IOException">The file could not be written (a full disk, no permission): the message names
+    /// <paramref name="path"/>, not the temporary file, and the old file is untouched.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -32,6 +34,13 @@ public static class AtomicFile
             using (var sync = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
                 sync.Flush(flushToDisk: true);
             File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            // .NET's messages name the temporary file ("No space left on device : '/dir/.x.1f...tmp'").
+            var reason = e.Message.Replace($" : '{temp}'", "", StringComparison.Ordinal).Replace(temp, full, StringComparison.Ordinal);
+            throw new IOException($"cannot write {path}: {reason}", e);
         }
         catch
         {

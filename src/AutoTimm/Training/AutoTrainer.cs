@@ -230,14 +230,35 @@ public sealed class AutoTrainer
         var staging = Path.Combine(dir, generation + ".partial");
         var committed = Path.Combine(dir, generation);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        ModelCheckpoint.Save(model, Path.Combine(staging, LastCheckpointName), metadata);
-        AtomicFile.Write(Path.Combine(staging, OptimizerStateName), stream =>
+        try
         {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
-        });
-        state.Save(staging);
+            Directory.CreateDirectory(staging);
+            ModelCheckpoint.Save(model, Path.Combine(staging, LastCheckpointName), metadata);
+            AtomicFile.Write(Path.Combine(staging, OptimizerStateName), stream =>
+            {
+                using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+            });
+            state.Save(staging);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A half-written generation would only hold space; the previous one stays committed.
+            try
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // Resume ignores and replaces staging folders.
+            }
+            var previous = File.Exists(Path.Combine(dir, CurrentGenerationName)) ? File.ReadAllText(Path.Combine(dir, CurrentGenerationName)).Trim() : null;
+            throw new IOException(
+                $"cannot save the checkpoint of epoch {record.Epoch + 1} in {dir}: {e.Message}. " +
+                (previous is null
+                    ? "No earlier epoch was saved."
+                    : $"The checkpoint of the last saved epoch ({previous}) is whole; free space and run the same command with --resume to continue from it."), e);
+        }
         if (Directory.Exists(committed)) Directory.Delete(committed, recursive: true);
         Directory.Move(staging, committed);
         AtomicFile.WriteAllText(Path.Combine(dir, CurrentGenerationName), generation);

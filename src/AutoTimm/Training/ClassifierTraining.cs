@@ -96,20 +96,22 @@ public static class ClassifierTraining
             learning_rate = run.LearningRate,
             best_validation_accuracy = fit.BestMetric,
             test_accuracy = test.Accuracy,
-            test_per_class_accuracy = test.PerClassAccuracy,
+            // A class without test images has no accuracy: null, not NaN.
+            test_per_class_accuracy = test.PerClassAccuracy.Select(a => double.IsFinite(a) ? a : (double?)null),
             training_seconds = Math.Round(elapsed.TotalSeconds),
             threads = get_num_threads(),
             onednn = Native.TorchRuntime.OneDnn.ToString(),
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             history = fit.History.Select(h => h.Metrics),
         };
-        var json = JsonSerializer.SerializeToNode(provenance)!.AsObject();
+        // A diverged run's losses are not finite: written as "NaN"/"Infinity", as everywhere in the output.
+        var json = JsonSerializer.SerializeToNode(provenance, JsonConventions.Output)!.AsObject();
         if (data.Folder is { } folder)
         {
             var skipped = new System.Text.Json.Nodes.JsonObject();
             foreach (var (file, reason) in folder.SkippedFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal)) skipped[file] = reason;
             json["skipped_images"] = skipped;
         }
-        AtomicFile.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, json.ToJsonString(JsonConventions.Output));
     }
 }

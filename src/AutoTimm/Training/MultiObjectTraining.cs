@@ -106,10 +106,10 @@ public static class MultiObjectTraining
             ["threads"] = get_num_threads(),
             ["onednn"] = Native.TorchRuntime.OneDnn.ToString(),
             ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
-            ["history"] = JsonSerializer.SerializeToNode(fit.History.Select(h => h.Metrics)),
+            ["history"] = JsonSerializer.SerializeToNode(fit.History.Select(h => h.Metrics), JsonConventions.Output),
         };
         var provenancePath = Path.Combine(run.OutputDir, ClassifierTraining.ProvenanceFileName);
-        AtomicFile.WriteAllText(provenancePath, provenance.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(provenancePath, provenance.ToJsonString(JsonConventions.Output));
         return new MultiObjectOutcome { ModelPath = modelPath, ProvenancePath = provenancePath, Test = test, Fit = fit };
     }
 
