@@ -54,7 +54,9 @@ public static class BatchInputs
             if (line.Length == 0 || line.StartsWith('#')) continue;
             var full = Path.GetFullPath(line, root);
             var relative = Path.GetRelativePath(root, full);
-            var key = KeyOf(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full.TrimStart(Path.DirectorySeparatorChar) : relative);
+            // Outside the list's folder the key is the full path, so an output never lands outside the output folder.
+            bool outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative);
+            var key = KeyOf(outside ? full.TrimStart(Path.DirectorySeparatorChar) : relative);
             if (lines.TryGetValue(key, out var first))
                 throw new InvalidDataException($"{listFile}: line {row + 1} names {line}, the same file as line {first}; list each file once");
             lines[key] = row + 1;

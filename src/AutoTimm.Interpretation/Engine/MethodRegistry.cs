@@ -33,10 +33,16 @@ public static class MethodRegistry
     /// <summary>Ids of the methods a run that names none includes.</summary>
     public static IReadOnlyList<string> DefaultIds => _methods.Where(m => m.RunsByDefault).Select(m => m.Id).ToList();
 
-    /// <summary>Adds a method. Its id and aliases must not clash with a registered method's.</summary>
+    /// <summary>
+    /// Adds a method. Its id and aliases must not clash with a registered method's. The id names output files, so it
+    /// is made of lower-case letters, digits, '_' and '-' and cannot reach outside the output folder.
+    /// </summary>
     public static void Register(MethodDescriptor method)
     {
         ArgumentNullException.ThrowIfNull(method);
+        var id = method.Id ?? "";
+        if (id.Length == 0 || id.Length > 64 || !id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-'))
+            throw new ArgumentException($"method id '{id}' must be 1 to 64 of a-z, 0-9, '_' and '-' (it names output files)", nameof(method));
         lock (Gate)
         {
             foreach (var name in method.Aliases.Prepend(method.Id))

@@ -24,15 +24,27 @@ public static class ImageIO
     /// (89,478,485, where PIL warns of a decompression bomb), bounds a decode to about 630 MB. Set
     /// <see cref="MaxPixelsVariable"/> or this property to change it.
     /// </summary>
-    public static long MaxPixels { get; set; } = PixelsFromEnvironment() ?? 89_478_485;
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1 or more than <see cref="MaxAddressablePixels"/>.</exception>
+    public static long MaxPixels
+    {
+        get => _maxPixels;
+        set => _maxPixels = value is > 0 and <= MaxAddressablePixels
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"the image pixel limit must be 1 to {MaxAddressablePixels:N0} (an RGBA bitmap of more does not fit in one .NET array)");
+    }
+
+    /// <summary>The largest limit <see cref="MaxPixels"/> accepts: the pixels of the largest RGBA bitmap one .NET array holds.</summary>
+    public const long MaxAddressablePixels = 0x7FFFFFC7 / 4;
+
+    private static long _maxPixels = PixelsFromEnvironment() ?? 89_478_485;
 
     private static long? PixelsFromEnvironment()
     {
         var text = Environment.GetEnvironmentVariable(MaxPixelsVariable);
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is > 0 and <= MaxAddressablePixels
             ? value
-            : throw new ArgumentException($"{MaxPixelsVariable}={text} is not a positive number of pixels");
+            : throw new ArgumentException($"{MaxPixelsVariable}={text} is not a number of pixels from 1 to {MaxAddressablePixels}");
     }
 
     /// <summary>Reads and decodes the image file at <paramref name="path"/>.</summary>

@@ -51,6 +51,21 @@ public sealed class MethodRegistryTests
         Assert.Contains("taken by 'gradcampp'", Assert.Throws<ArgumentException>(() => MethodRegistry.Register(clash)).Message);
     }
 
+    [Theory]
+    [InlineData("../../escape")]
+    [InlineData("sub/dir")]
+    [InlineData("")]
+    [InlineData("Upper")]
+    public void Should_refuse_a_method_id_that_cannot_name_a_file_inside_the_output_folder(string id)
+    {
+        var bad = OutsideLayerCam.Descriptor with { Id = id, Aliases = [] };
+
+        var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Register(bad));
+
+        Assert.Contains("must be 1 to 64 of a-z, 0-9", e.Message);
+        Assert.DoesNotContain(MethodRegistry.All, m => m.Id == id);
+    }
+
     [Fact]
     public void Should_describe_every_builtin_method_with_valid_default_options()
     {

@@ -265,4 +265,16 @@ public sealed class ImageIOTests
         }
         return ~crc;
     }
+
+    [Fact]
+    public void Should_refuse_a_pixel_limit_whose_bitmap_no_array_can_hold()
+    {
+        // width * height * 4 bytes must fit in one array: a larger limit would overflow the buffer size.
+        Assert.Equal(ImageIO.MaxAddressablePixels, Array.MaxLength / 4);
+        var before = ImageIO.MaxPixels;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ImageIO.MaxPixels = ImageIO.MaxAddressablePixels + 1);
+        Assert.Contains("must be 1 to", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageIO.MaxPixels = 0);
+        Assert.Equal(before, ImageIO.MaxPixels);
+    }
 }
