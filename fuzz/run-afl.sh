@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 execs="${1:-200000}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(image safetensors torchzip pickle npy config)
+[ ${#targets[@]} -gt 0 ] || targets=(image safetensors torchzip torchzip-content pickle npy config)
 work="${AUTOTIMM_FUZZ_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/autotimm-afl}"
 dotnet_bin="$(readlink -f "$(command -v dotnet)")"
 
@@ -37,8 +37,9 @@ export AUTOTIMM_MAX_IMAGE_PIXELS=4194304
 printf '%-12s %10s %9s %7s %8s %7s %6s %9s\n' target execs exec/s edges queue crashes hangs minimized
 for target in "${targets[@]}"; do
   out="$work/out-$target"
+  corpus="fuzz/corpus/$(dotnet "$work/bin/AutoTimm.Fuzz.dll" corpus "$target")"
   rm -rf "$out"
-  afl-fuzz -i "fuzz/corpus/$target" -o "$out" -t 10000 -m none -E "$execs" -- "$dotnet_bin" "$work/bin/AutoTimm.Fuzz.dll" afl "$target" \
+  afl-fuzz -i "$corpus" -o "$out" -t 10000 -m none -E "$execs" -- "$dotnet_bin" "$work/bin/AutoTimm.Fuzz.dll" afl "$target" \
     > "$work/afl-$target.log" 2>&1 || { echo "afl-fuzz failed for $target; see $work/afl-$target.log" >&2; exit 1; }
   stats="$out/default/fuzzer_stats"
   value() { awk -F' *: *' -v k="$1" '$1==k {print $2}' "$stats"; }
@@ -46,10 +47,10 @@ for target in "${targets[@]}"; do
   afl-cmin -i "$out/default/queue" -o "$work/min-$target" -t 10000 -m none -- "$dotnet_bin" "$work/bin/AutoTimm.Fuzz.dll" afl "$target" \
     > "$work/cmin-$target.log" 2>&1 || { echo "afl-cmin failed for $target; see $work/cmin-$target.log" >&2; exit 1; }
   if [ "${AUTOTIMM_FUZZ_UPDATE_CORPUS:-0}" = 1 ]; then
-    known="$(sha256sum "fuzz/corpus/$target"/* | cut -c1-64)"
+    known="$(sha256sum "$corpus"/* | cut -c1-64)"
     for file in "$work/min-$target"/*; do
       sum="$(sha256sum "$file" | cut -c1-64)"
-      grep -q "$sum" <<<"$known" || cp "$file" "fuzz/corpus/$target/afl-${sum:0:16}"
+      grep -q "$sum" <<<"$known" || cp "$file" "$corpus/afl-${sum:0:16}"
     done
   fi
   printf '%-12s %10s %9s %7s %8s %7s %6s %9s\n' "$target" "$(value execs_done)" "$(value execs_per_sec)" "$(value edges_found)" \

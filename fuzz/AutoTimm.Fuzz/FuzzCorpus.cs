@@ -23,7 +23,7 @@ public static class FuzzCorpus
 
     private static IReadOnlyList<string> Files(string? fuzzFolder, string kind, FuzzTarget target)
     {
-        var folder = Path.Combine(fuzzFolder ?? FuzzFolder(), kind, target.Name);
+        var folder = Path.Combine(fuzzFolder ?? FuzzFolder(), kind, target.CorpusName);
         return Directory.Exists(folder) ? Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList() : [];
     }
 }

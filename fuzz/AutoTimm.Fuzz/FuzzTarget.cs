@@ -19,6 +19,7 @@ public sealed class FuzzTarget
     public FuzzTarget(string name, string description, Func<string>? source, Action<byte[], string> parse, params Type[] rejections)
     {
         Name = name;
+        CorpusName = name;
         Description = description;
         NamesInput = source is not null;
         _source = source ?? (() => "");
@@ -31,6 +32,9 @@ public sealed class FuzzTarget
 
     /// <summary>What the target exercises.</summary>
     public string Description { get; }
+
+    /// <summary>The folder under <c>fuzz/corpus</c> (and <c>fuzz/crashers</c>) its inputs come from; its name unless shared.</summary>
+    public string CorpusName { get; init; }
 
     /// <summary>Whether refusals must name the input.</summary>
     public bool NamesInput { get; }

@@ -19,6 +19,14 @@ public static class FuzzTargets
     /// <summary>A torch.save zip read as a file.</summary>
     public static readonly FuzzTarget TorchZip = CheckpointFile("torchzip", "CheckpointReader.Read on torch.save zips: zip directory, restricted unpickler, storages, views");
 
+    /// <summary>
+    /// torch.save zips whose stored entries get their CRC-32s recomputed after mutation: the reader refuses a mismatch
+    /// first, so only this way do mutated storages, pickles and views reach the code behind the check.
+    /// </summary>
+    public static readonly FuzzTarget TorchZipContent = CheckpointFile("torchzip-content",
+        "CheckpointReader.Read on torch.save zips with their CRC-32s repaired after mutation: storages, views, pickles inside a valid zip",
+        ZipChecksums.Repair, corpus: "torchzip");
+
     /// <summary>The restricted unpickler on a bare pickle stream (what a zip's data.pkl holds).</summary>
     public static readonly FuzzTarget Pickle = new("pickle", "RestrictedUnpickler on data.pkl streams: opcodes, memo, globals policy, tensor rebuilds",
         () => "fuzz-input.pkl", (bytes, source) => new RestrictedUnpickler(bytes, source).Load(), typeof(CheckpointException));
@@ -35,7 +43,7 @@ public static class FuzzTargets
         null, (bytes, _) => ModelConfigJson.FromJson(Encoding.UTF8.GetString(bytes)), typeof(CheckpointFormatException));
 
     /// <summary>Every target, in a stable order.</summary>
-    public static IReadOnlyList<FuzzTarget> All { get; } = [Image, Safetensors, TorchZip, Pickle, Npy, ModelConfig];
+    public static IReadOnlyList<FuzzTarget> All { get; } = [Image, Safetensors, TorchZip, TorchZipContent, Pickle, Npy, ModelConfig];
 
     /// <summary>The target called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No target has that name.</exception>
@@ -43,14 +51,14 @@ public static class FuzzTargets
         All.FirstOrDefault(t => t.Name == name)
         ?? throw new ArgumentException($"No fuzz target '{name}'; the targets are {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
 
-    private static FuzzTarget CheckpointFile(string name, string description)
+    private static FuzzTarget CheckpointFile(string name, string description, Func<byte[], byte[]>? prepare = null, string? corpus = null)
     {
         var path = Path.Combine(ScratchFolder, $"autotimm-fuzz-{Environment.ProcessId}-{name}.bin");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         return new FuzzTarget(name, description, () => path, (bytes, file) =>
         {
-            File.WriteAllBytes(file, bytes);
+            File.WriteAllBytes(file, prepare is null ? bytes : prepare(bytes));
             using var checkpoint = CheckpointReader.Read(file);
-        }, typeof(CheckpointException));
+        }, typeof(CheckpointException)) { CorpusName = corpus ?? name };
     }
 }

@@ -8,8 +8,10 @@ using SharpFuzz;
 //   mutate <target|all> [--count N] [--seed S] [--findings DIR]
 //                                                  in-process mutation of the committed corpus; JSON report on stdout
 //   replay <target> <file|dir>...                  run files through a target; exit 1 on any finding
+//   corpus <target>                                the target's folder under fuzz/corpus
 return args switch
 {
+    ["corpus", var name] => PrintCorpus(FuzzTargets.Named(name)),
     ["afl", var name] => RunAfl(FuzzTargets.Named(name)),
     ["mutate", var name, .. var rest] => Mutate(name, rest),
     ["replay", var name, .. var paths] when paths.Length > 0 => Replay(FuzzTargets.Named(name), paths),
@@ -86,6 +88,12 @@ static int Replay(FuzzTarget target, string[] paths)
     foreach (var f in findings) Console.WriteLine($"{f.Seed}: {f.Problem}\n{f.Exception}");
     Console.Error.WriteLine($"{files.Count} files, {findings.Count} findings");
     return findings.Count == 0 ? 0 : 1;
+}
+
+static int PrintCorpus(FuzzTarget target)
+{
+    Console.WriteLine(target.CorpusName);
+    return 0;
 }
 
 static int Usage()
