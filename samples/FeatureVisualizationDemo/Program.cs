@@ -1,0 +1,41 @@
+// The spec's Feature Visualization and Receptive Field Analysis snippets: feature maps of a layer, feature statistics,
+// a comparison of layers, the most active channels and where one channel looks in the input.
+// Usage: dotnet run --project samples/FeatureVisualizationDemo [-- OUTPUT_DIR]
+using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Features;
+using AutoTimm.Models;
+using AutoTimm.Samples;
+
+var output = SampleFiles.Output("feature_visualization_demo", args);
+using var model = ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath);
+var image = ImageInput.FromFile(SampleFiles.Asset("samples/canvases/canvas_test_00001.png"));
+var viz = new FeatureVisualizer(model);
+
+// --- Feature maps: the 16 most active channels of layer3 ---
+var shown = viz.SaveFeatureMaps(image, "layer3", Path.Combine(output, "features.png"), numFeatures: 16, order: FeatureOrder.Activation);
+Console.WriteLine($"feature maps of layer3, channels {string.Join(", ", shown)}");
+
+// --- Feature statistics ---
+var stats = viz.Statistics(image, "layer4");
+Console.WriteLine($"Mean activation: {stats.Mean:F3}");
+Console.WriteLine($"Sparsity: {stats.Sparsity:P2}");
+Console.WriteLine($"Active channels: {stats.ActiveChannels} of {stats.Channels}, maps {stats.Height}x{stats.Width}");
+
+// --- Compare layers (one forward for all of them), as a chart and, for print, as SVG ---
+var layerStats = viz.CompareLayers(image, ["layer2", "layer3", "layer4"]);
+FeatureVisualizer.SaveLayerComparison(layerStats, Path.Combine(output, "layer_comparison.png"));
+FeatureVisualizer.SaveLayerComparison(layerStats, Path.Combine(output, "layer_comparison.svg"));
+foreach (var s in layerStats) Console.WriteLine($"  {s.Layer}: mean {s.Mean:F3}, std {s.Std:F3}, sparsity {s.Sparsity:P1}");
+
+// --- Most active channels ---
+var top = viz.TopActivatingChannels(image, "layer4", topK: 10);
+Console.WriteLine($"top channels of layer4: {string.Join(", ", top.Select(c => $"{c.Channel} ({c.Mean:F2})"))}");
+
+// --- Receptive field of one channel, by input gradient and by occlusion ---
+var channel = viz.TopActivatingChannels(image, "layer3", topK: 1)[0].Channel;
+var sensitivity = viz.ReceptiveField(image, "layer3", channel);
+FeatureVisualizer.SaveReceptiveField(sensitivity, Path.Combine(output, "receptive_field.png"));
+var occlusion = viz.ReceptiveField(image, "layer3", channel, SensitivityMethod.Occlusion);
+FeatureVisualizer.SaveReceptiveField(occlusion, Path.Combine(output, "receptive_field_occlusion.png"));
+Console.WriteLine($"layer3 channel {channel} looks most at (y, x) = {sensitivity.Peak} by gradient, {occlusion.Peak} by occlusion");
+Console.WriteLine($"figures in {output}");
