@@ -30,6 +30,14 @@ internal static class DiskFull
         if (code != 0) throw new InvalidOperationException($"the namespace shell exited {code}: {output}");
     }
 
+    /// <summary>
+    /// A shell line that runs the CLI with <paramref name="args"/>, its JSON to <c>&lt;name&gt;.json</c> and its exit code
+    /// to <c>&lt;name&gt;.rc</c> in <paramref name="directory"/>; it never fails the namespace shell itself.
+    /// </summary>
+    public static string CliRun(IEnumerable<string> args, string directory, string name) =>
+        $"{Quote(CliRunner.DotnetHost)} {Quote(CliRunner.CliAssembly)} {string.Join(" ", args.Select(Quote))} " +
+        $"> {Quote(Path.Combine(directory, name + ".json"))} 2>/dev/null && code=0 || code=$?; echo $code > {Quote(Path.Combine(directory, name + ".rc"))}";
+
     /// <summary>Single-quotes a word for the shell.</summary>
     public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 

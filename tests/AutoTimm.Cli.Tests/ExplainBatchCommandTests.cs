@@ -137,9 +137,7 @@ public sealed class ExplainBatchCommandTests : IDisposable
         string output = Path.Combine(_dir, "full"), full = Path.Combine(_dir, "after-full"), restarted = Path.Combine(_dir, "after-restart");
         foreach (var dir in new[] { output, full, restarted }) Directory.CreateDirectory(dir);
         Skip.IfNot(DiskFull.CanMountTmpfs(output), "needs a private mount namespace (unshare -rm) to mount a size-limited tmpfs");
-        string Run(string name) =>
-            $"{DiskFull.Quote(CliRunner.DotnetHost)} {DiskFull.Quote(CliRunner.CliAssembly)} {string.Join(" ", Args(input, output).Select(DiskFull.Quote))} " +
-            $"> {DiskFull.Quote(Path.Combine(_dir, name + ".json"))} 2>/dev/null && code=0 || code=$?; echo $code > {DiskFull.Quote(Path.Combine(_dir, name + ".rc"))}";
+        string Run(string name) => DiskFull.CliRun(Args(input, output), _dir, name);
         DiskFull.RunInNamespace(
             $"mount -t tmpfs -o size={Math.Max(64, referenceBytes * 2 / 5 / 1024)}k tmpfs {DiskFull.Quote(output)}",
             Run("first"),

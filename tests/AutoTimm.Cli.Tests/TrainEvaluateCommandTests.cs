@@ -113,9 +113,7 @@ public sealed class TrainEvaluateCommandTests : IDisposable
         string output = Path.Combine(_dir, "full"), kept = Path.Combine(_dir, "kept"), resumed = Path.Combine(_dir, "resumed");
         foreach (var dir in new[] { output, kept, resumed }) Directory.CreateDirectory(dir);
         Skip.IfNot(DiskFull.CanMountTmpfs(output), "needs a private mount namespace (unshare -rm) to mount a size-limited tmpfs");
-        string Run(string name, params string[] extra) =>
-            $"{DiskFull.Quote(CliRunner.DotnetHost)} {DiskFull.Quote(CliRunner.CliAssembly)} {string.Join(" ", Args(output).Concat(extra).Select(DiskFull.Quote))} " +
-            $"> {DiskFull.Quote(Path.Combine(_dir, name + ".json"))} 2>/dev/null && code=0 || code=$?; echo $code > {DiskFull.Quote(Path.Combine(_dir, name + ".rc"))}";
+        string Run(string name, params string[] extra) => DiskFull.CliRun(Args(output).Concat(extra), _dir, name);
         DiskFull.RunInNamespace(
             $"mount -t tmpfs -o size={(total + generation / 2) / 1024}k tmpfs {DiskFull.Quote(output)}",
             Run("first"),

@@ -74,6 +74,20 @@ public sealed class ConcurrencyTests
         using var model = ModelZoo.Create("resnet10_tiny", 4);
         using var images = randn(8, 3, 16, 16, generator: new TorchSharp.torch.Generator(19));
         var expected = Enumerable.Range(0, 8).Select(i => ExplainOne(model, images[i], i % 4)).ToArray();
+
+        // 240 explanations: without the kept Scalars, enough to fail every time it was run.
+        var collections = await WhileCollecting(() =>
+        {
+            for (int round = 0; round < 30; round++)
+                for (int i = 0; i < 8; i++) AssertEqual(expected[i], ExplainOne(model, images[i], i % 4));
+        });
+
+        Assert.True(collections > 10);
+    }
+
+    /// <summary>Runs <paramref name="work"/> while another thread forces full collections; returns how many ran.</summary>
+    private static async Task<int> WhileCollecting(Action work)
+    {
         using var stop = new CancellationTokenSource();
         var collector = Task.Run(() =>
         {
@@ -88,15 +102,13 @@ public sealed class ConcurrencyTests
         });
         try
         {
-            // 240 explanations: without the kept Scalars, enough to fail every time it was run.
-            for (int round = 0; round < 30; round++)
-                for (int i = 0; i < 8; i++) AssertEqual(expected[i], ExplainOne(model, images[i], i % 4));
+            work();
         }
         finally
         {
             await stop.CancelAsync();
         }
-        Assert.True(await collector > 10);
+        return await collector;
     }
 
     [Fact]
@@ -123,28 +135,14 @@ public sealed class ConcurrencyTests
             ("transformer attribution", () => [.. attribution.Explain(vitImage, 2).Raw.Select(v => (double)v)]),
         };
         var expected = work.Select(w => w.Run()).ToArray();
-        using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
-        {
-            int collections = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                collections++;
-            }
-            return collections;
-        });
-        try
+
+        var collections = await WhileCollecting(() =>
         {
             for (int round = 0; round < 4; round++)
                 for (int k = 0; k < work.Length; k++) Assert.True(expected[k].SequenceEqual(work[k].Run()), $"{work[k].Name} changed under collections in round {round}");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
-        Assert.True(await collector > 10);
+        });
+
+        Assert.True(collections > 10);
     }
 }
 
