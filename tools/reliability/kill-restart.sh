@@ -2,7 +2,7 @@
 # SIGKILL at random points, then restart until the job completes; checks that the result equals an uninterrupted run.
 #   bash tools/reliability/kill-restart.sh explain-batch ROUNDS   # every PNG and .npy byte for byte, manifest equal but timings
 #   bash tools/reliability/kill-restart.sh train ROUNDS           # final weights bit for bit (via --resume)
-# Each round starts the job in a fresh folder and kills it with SIGKILL after a random delay (up to the reference
+# Each round starts the job in a fresh folder and kills it with SIGKILL after a random delay (up to 4/5 of the reference
 # run's duration), again and again, each restart also killed at a random point with probability 1/2, until one run
 # exits 0. Prints one line per round and a summary; exits 1 on the first difference. Needs python3 for the checks.
 set -euo pipefail
@@ -75,7 +75,7 @@ for round in $(seq 1 "$rounds"); do
     "${cli[@]}" $(args "$out") $flag >/dev/null 2>&1 &
     pid=$!
     if [ $first = 1 ] || [ $((RANDOM % 2)) = 0 ]; then
-      sleep "$(awk -v ms=$((RANDOM * duration_ms / 32768)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+      sleep "$(awk -v ms=$((RANDOM * duration_ms * 4 / 5 / 32768)) 'BEGIN { printf "%.3f", ms / 1000 }')"
       if kill -9 "$pid" 2>/dev/null; then
         round_kills=$((round_kills + 1))
         progress+=("$(progress "$out")")
