@@ -178,25 +178,7 @@ public sealed class FeatureVisualizer
         FeaturePlots.SaveReceptiveField(field, colormap, path, scale);
 
     /// <summary>Statistics of activations <c>[N, C, H, W]</c> (all images together).</summary>
-    internal static FeatureStatistics Summarize(string layer, Tensor activations)
-    {
-        using var scope = NewDisposeScope();
-        var values = activations.detach().to(ScalarType.Float64);
-        var channelMeans = values.mean([0L, 2L, 3L]);
-        return new FeatureStatistics
-        {
-            Layer = layer,
-            Mean = values.mean().item<double>(),
-            Std = values.numel() > 1 ? values.std().item<double>() : 0,
-            Sparsity = values.le(Scalars.Of(0)).to(ScalarType.Float64).mean().item<double>(),
-            Max = values.max().item<double>(),
-            Min = values.min().item<double>(),
-            ActiveChannels = (int)channelMeans.gt(Scalars.Of(0)).sum().item<long>(),
-            Channels = (int)values.shape[1],
-            Height = (int)values.shape[2],
-            Width = (int)values.shape[3],
-        };
-    }
+    internal static FeatureStatistics Summarize(string layer, Tensor activations) => new ActivationSummary(layer).Add(activations).Statistics();
 
     /// <summary>A layer's output as feature maps <c>[N, C, H, W]</c>: as it is, or a transformer's tokens on the patch grid.</summary>
     internal Tensor Spatial(Tensor output, string layer)

@@ -79,7 +79,7 @@ public sealed class AutoTrainer
             ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(resumed.Optimizer);
         }
 
-        var context = new TrainerContext(model, optimizer, logger, o.MaxEpochs) { Epoch = state.NextEpoch, GlobalStep = state.GlobalStep };
+        var context = new TrainerContext(model, optimizer, logger, o.MaxEpochs) { Epoch = state.NextEpoch, GlobalStep = state.GlobalStep, Validation = validation };
         int stepsPerEpoch = Math.Max(1, train.BatchesPerEpoch);
         long totalSteps = (long)stepsPerEpoch * o.MaxEpochs;
         var history = new List<EpochRecord>(state.History);

@@ -23,6 +23,9 @@ public sealed class TrainerContext
     /// <summary>The logger (never null: a <c>NullLogger</c> when logging is off).</summary>
     public ITrainingLogger Logger { get; }
 
+    /// <summary>The validation batches of the fit, or null when it has none (for callbacks that measure on them).</summary>
+    public IBatchSource? Validation { get; internal init; }
+
     /// <summary>Number of epochs the fit runs at most.</summary>
     public int MaxEpochs { get; }
 

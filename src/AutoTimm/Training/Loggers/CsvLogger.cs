@@ -5,7 +5,9 @@ namespace AutoTimm.Training.Loggers;
 
 /// <summary>
 /// Writes scalars to <c>metrics.csv</c> (columns <c>step,tag,value</c>, one row per record, appended so a resumed run
-/// continues the same file). Images, histograms and text are not tabular and are skipped.
+/// continues the same file). Images are written as PNG artifacts, one folder per step
+/// (<c>artifacts/step-00000120/explanations_sample0.png</c>), and their row holds that relative path. Histograms and
+/// text are not tabular and are skipped.
 /// </summary>
 public sealed class CsvLogger : ITrainingLogger
 {
@@ -34,7 +36,17 @@ public sealed class CsvLogger : ITrainingLogger
         _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step},{Escape(tag)},{value:R}"));
 
     /// <inheritdoc/>
-    public void LogImage(string tag, Tensor image, long step) { }
+    public void LogImage(string tag, Tensor image, long step)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        var relative = System.IO.Path.Combine("artifacts", string.Create(CultureInfo.InvariantCulture, $"step-{step:D8}"),
+            string.Concat(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')) + ".png");
+        var path = System.IO.Path.Combine(Directory!, relative);
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        Imaging.ImageIO.SavePng(Imaging.RgbImage.FromTensor(image.detach().cpu()), path);
+        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step},{Escape(tag)},{Escape(relative.Replace('\\', '/'))}"));
+    }
 
     /// <inheritdoc/>
     public void LogHistogram(string tag, Tensor values, long step) { }
