@@ -143,6 +143,26 @@ public sealed class TrainEvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Should_log_explanations_of_validation_images_and_layer_statistics_when_asked()
+    {
+        var data = MakeImageFolder();
+        var output = Path.Combine(_dir, "interpreted");
+
+        var (code, json) = CliRunner.Run("train", "--arch", "resnet10_tiny", "--data", data, "--canvas-size", "16", "--epochs", "2", "--batch-size", "8",
+            "--output-dir", output, "--threads", "1", "--interpret-samples", "2", "--monitor-layers", "layer2,layer4", "--monitor-batches", "1");
+
+        Assert.True(code == 0, json.ToString());
+        var rows = File.ReadAllLines(Path.Combine(output, "metrics.csv")).Select(l => l.Split(',')).ToList();
+        var overlays = rows.Where(r => r[1].StartsWith("interpretation/gradcam/sample", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, overlays.Count); // 2 samples x 2 epochs
+        Assert.All(overlays, r => Assert.Equal(16, ImageIO.Load(Path.Combine(output, r[2])).Width));
+        foreach (var tag in new[] { "features/layer2/mean", "features/layer4/sparsity" })
+            Assert.Equal(2, rows.Count(r => r[1] == tag));
+        Assert.InRange(double.Parse(rows.Last(r => r[1] == "features/layer4/sparsity")[2], System.Globalization.CultureInfo.InvariantCulture), 0, 1);
+        Assert.True(new FileInfo(Directory.GetFiles(Path.Combine(output, "tensorboard")).Single()).Length > 4 * 100);
+    }
+
+    [Fact]
     public void Should_write_the_provenance_when_a_class_has_no_test_image()
     {
         // 5 images per class: the seeded 80/10/10 split leaves one test image, so one class has no test accuracy.

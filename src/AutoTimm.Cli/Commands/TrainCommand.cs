@@ -1,4 +1,6 @@
 using System.CommandLine;
+using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Training;
 using AutoTimm.Models;
 using AutoTimm.Training;
 
@@ -38,13 +40,27 @@ internal static class TrainCommand
         var initFrom = new Option<string?>("--init-from") { Description = "Start from the weights of this checkpoint (same architecture) instead of a fresh initialisation" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads" };
         var workers = new Option<int>("--workers") { Description = "Threads reading samples (decoding images, drawing canvases) ahead of the model; same batches for any count", DefaultValueFactory = _ => defaults.Workers };
+        var interpretSamples = new Option<int>("--interpret-samples") { Description = "Classifiers: explain this many validation images (for their true labels) after each logged epoch, to TensorBoard and CSV artifacts; 0 for none", DefaultValueFactory = _ => 0 };
+        interpretSamples.Validators.Add(result => CliValidation.InRange(result, "--interpret-samples", 0, 64));
+        var interpretWith = new Option<string>("--interpret-method") { Description = "The method --interpret-samples explains with", DefaultValueFactory = _ => "gradcam" };
+        interpretWith.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (Interpretation.Engine.MethodRegistry.TryFind(value) is null) result.AddError($"--interpret-method {value} is not a method; known: {string.Join(", ", Interpretation.Engine.MethodRegistry.All.Select(m => m.Id))}");
+        });
+        var monitorLayers = new Option<string?>("--monitor-layers") { Description = "Log feature statistics (mean, std, sparsity, max, histograms) of these comma-separated layers after each epoch", HelpName = "names" };
+        var monitorBatches = new Option<int>("--monitor-batches") { Description = "Validation batches --monitor-layers measures each epoch", DefaultValueFactory = _ => 10 };
+        monitorBatches.Validators.Add(result => CliValidation.InRange(result, "--monitor-batches", 1, 10_000));
+        var logEvery = new Option<int>("--log-every-epochs") { Description = "Epochs between --interpret-samples and --monitor-layers records", DefaultValueFactory = _ => 1 };
+        logEvery.Validators.Add(result => CliValidation.InRange(result, "--log-every-epochs", 1, TrainingRun.MaxEpochs));
         // Checked at parse time (a usage error, exit 2); TrainingRun.Validate checks the same ranges for library callers.
         threads.Validators.Add(result => CliValidation.InRange(result, "--threads", 1, TrainingRun.MaxThreads));
         epochs.Validators.Add(result => CliValidation.InRange(result, "--epochs", 1, TrainingRun.MaxEpochs));
         batchSize.Validators.Add(result => CliValidation.InRange(result, "--batch-size", 1, TrainingRun.MaxBatchSize));
         workers.Validators.Add(result => CliValidation.InRange(result, "--workers", 1, TrainingRun.MaxWorkers));
         var command = new Command("train", "Train a classifier, detector or segmenter; prints the model path, test metrics and per-epoch history.");
-        foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, initFrom, threads, workers })
+        foreach (var option in new Option[] { task, arch, data, dataDir, canvasSize, trainSize, sameCanvases, valSize, epochs, batchSize, lr, weightDecay, optimizer, outputDir, logger, seed, resume, initFrom, threads, workers,
+                     interpretSamples, interpretWith, monitorLayers, monitorBatches, logEvery })
             command.Options.Add(option);
         command.SetJsonAction(parse =>
         {
@@ -81,6 +97,8 @@ internal static class TrainCommand
                 Threads = parse.GetValue(threads),
                 Workers = parse.GetValue(workers),
                 CommandLine = "autotimm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                Callbacks = TrainingCallbacks(expected, parse.GetValue(interpretSamples), parse.GetValue(interpretWith)!, parse.GetValue(monitorLayers),
+                    parse.GetValue(monitorBatches), parse.GetValue(logEvery)),
             };
             if (expected != ModelTask.ImageClassifier)
             {
@@ -109,5 +127,38 @@ internal static class TrainCommand
             };
         });
         return command;
+    }
+
+    /// <summary>The callbacks the interpretation flags ask for, made from the fit's validation batches.</summary>
+    private static Func<IBatchSource, IReadOnlyList<ITrainerCallback>>? TrainingCallbacks(ModelTask task, int samples, string method, string? layers, int batches, int every)
+    {
+        if (samples > 0 && task != ModelTask.ImageClassifier)
+            throw new ArgumentException($"--interpret-samples explains a classifier's predictions; a {task} is explained with autotimm interpret after training");
+        if (samples == 0 && layers is null) return null;
+        return validation =>
+        {
+            var callbacks = new List<ITrainerCallback>();
+            if (samples > 0)
+            {
+                // The first validation images, with their true labels: the same ones every epoch.
+                var images = new List<ImageInput>();
+                var labels = new List<int?>();
+                foreach (var batch in validation.Batches(0))
+                {
+                    using (batch)
+                    {
+                        for (int i = 0; i < batch.Count && images.Count < samples; i++)
+                        {
+                            images.Add(ImageInput.FromTensor(batch.Images[i].clone()));
+                            labels.Add((int)batch.Targets[i].item<long>());
+                        }
+                    }
+                    if (images.Count == samples) break;
+                }
+                callbacks.Add(new InterpretationCallback(images, method, logEveryNEpochs: every, numSamples: samples, labels: labels));
+            }
+            if (layers is not null) callbacks.Add(new FeatureMonitorCallback(MethodOptions.SplitList(layers), every, batches));
+            return callbacks;
+        };
     }
 }

@@ -37,8 +37,8 @@ public static class ClassifierTraining
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         var train = Source(data.Train, preprocess, run.BatchSize, shuffle: true, run.Seed, run.Workers,
             new Augment(new AugmentOptions { FlipProbability = 0.5f }, (ulong)run.Seed));
-        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger));
         var validation = Source(data.Validation, preprocess, 256, shuffle: false, run.Seed, run.Workers, null);
+        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger, validation));
         var fit = trainer.Fit(model, train, validation);
 
         ModelCheckpoint.LoadInto(model, fit.BestCheckpoint!);

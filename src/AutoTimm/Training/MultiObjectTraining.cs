@@ -71,7 +71,7 @@ public static class MultiObjectTraining
         Directory.CreateDirectory(run.OutputDir);
         using var logger = TrainingLoggers.Create(run.Logger, run.OutputDir);
         ITrainingObjective objective = task == ModelTask.ObjectDetector ? new DetectionObjective() : new SegmentationObjective();
-        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger) with
+        var trainer = new AutoTrainer(run.TrainerOptions(train.BatchesPerEpoch, logger, validation) with
         {
             Objective = objective,
             MonitorMetric = task == ModelTask.ObjectDetector ? "val_map50" : "val_miou",

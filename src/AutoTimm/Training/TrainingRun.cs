@@ -92,8 +92,14 @@ public sealed record TrainingRun
     /// The trainer settings every task shares for this run: optimizer, cosine schedule with warm-up (default: a tenth
     /// of the steps, at most 200), clipping, seed, checkpoints and resume under the output folder, logging and progress.
     /// </summary>
-    internal TrainerOptions TrainerOptions(int batchesPerEpoch, ITrainingLogger logger) => new()
+    /// <summary>
+    /// Callbacks for the fit, made from its validation batches (where explanation samples come from); null for none.
+    /// </summary>
+    public Func<IBatchSource, IReadOnlyList<ITrainerCallback>>? Callbacks { get; init; }
+
+    internal TrainerOptions TrainerOptions(int batchesPerEpoch, ITrainingLogger logger, IBatchSource validation) => new()
     {
+        Callbacks = Callbacks?.Invoke(validation) ?? [],
         MaxEpochs = Epochs,
         Optimizer = Optimizer,
         LearningRate = LearningRate,

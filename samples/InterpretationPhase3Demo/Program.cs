@@ -1,12 +1,36 @@
-// The spec's Feature Visualization and Receptive Field Analysis snippets: feature maps of a layer, feature statistics,
-// a comparison of layers, the most active channels and where one channel looks in the input.
-// Usage: dotnet run --project samples/FeatureVisualizationDemo [-- OUTPUT_DIR]
+// The spec's interpretation_phase3_demo: training integration (explanations and feature statistics logged while a
+// model trains) and feature visualization (feature maps, statistics, layer comparison, top channels, receptive fields).
+// The training part reads Fashion-MNIST (Debian package dataset-fashion-mnist; scripts/install-deps.sh installs it).
+// Usage: dotnet run --project samples/InterpretationPhase3Demo [-- OUTPUT_DIR]
 using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Features;
+using AutoTimm.Interpretation.Training;
 using AutoTimm.Models;
 using AutoTimm.Samples;
+using AutoTimm.Training;
 
-var output = SampleFiles.Output("feature_visualization_demo", args);
+var output = SampleFiles.Output("interpretation_phase3_demo", args);
+
+// --- Training integration: explain 8 validation images every epoch and monitor three layers ---
+var run = new TrainingRun
+{
+    Arch = "resnet10_tiny", TrainSize = 2048, ValSize = 256, Epochs = 2, BatchSize = 64, OutputDir = Path.Combine(output, "training"),
+    Logger = "tensorboard,csv",
+    Callbacks = validation =>
+    {
+        var first = validation.Batches(0).First();
+        var sampleImages = Enumerable.Range(0, 8).Select(i => ImageInput.FromTensor(first.Images[i].clone())).ToList();
+        var labels = Enumerable.Range(0, 8).Select(i => (int?)first.Targets[i].item<long>()).ToList();
+        first.Dispose();
+        return
+        [
+            new InterpretationCallback(sampleImages, method: "gradcam", logEveryNEpochs: 1, numSamples: 8, colormap: "viridis", labels: labels),
+            new FeatureMonitorCallback(["layer2", "layer3", "layer4"], logEveryNEpochs: 1, numBatches: 2),
+        ];
+    },
+};
+var trained = ClassifierTraining.Run(run);
+Console.WriteLine($"trained {trained.ModelPath}: test accuracy {trained.Test.Accuracy:P1}; explanations and feature statistics in {run.OutputDir}/tensorboard and {run.OutputDir}/artifacts");
 using var model = ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath);
 var image = ImageInput.FromFile(SampleFiles.Asset("samples/canvases/canvas_test_00001.png"));
 var viz = new FeatureVisualizer(model);
