@@ -46,7 +46,8 @@ if (args.Contains("--task-localization"))
 if (args.Contains("--memory-growth"))
 {
     // Resident memory over many explanations in one process (reliability: RSS must stay flat).
-    var growth = MemoryGrowth.Measure(BundledModels.CnnPath, Path.Combine(Path.GetDirectoryName(BundledModels.CnnPath)!, "..", "samples", "canvases", "canvas_test_00000.png"),
+    // The sample canvas is in the repository (the bundled model is also copied beside the binaries).
+    var growth = MemoryGrowth.Measure(BundledModels.CnnPath, Path.Combine(RepositoryRoot(), "assets", "samples", "canvases", "canvas_test_00000.png"),
         ArgValue("--explanations", 5000));
     Console.WriteLine(JsonSerializer.Serialize(growth, new JsonSerializerOptions { WriteIndented = true }));
     return;
