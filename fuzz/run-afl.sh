@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 execs="${1:-200000}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(image safetensors torchzip torchzip-content pickle npy config)
+[ ${#targets[@]} -gt 0 ] || targets=(image safetensors torchzip torchzip-content pickle npy config onnx)
 work="${AUTOTIMM_FUZZ_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/autotimm-afl}"
 dotnet_bin="$(readlink -f "$(command -v dotnet)")"
 
@@ -29,7 +29,7 @@ mkdir -p "$work"
 cp -r fuzz/AutoTimm.Fuzz/bin/Release/net10.0 "$work/bin"
 # Only the parsers are instrumented: the module initializer that loads libtorch must run before SharpFuzz's
 # shared-memory map exists.
-"$tools/sharpfuzz" "$work/bin/AutoTimm.Core.dll" AutoTimm.Imaging AutoTimm.Models.Checkpoints AutoTimm.IO
+"$tools/sharpfuzz" "$work/bin/AutoTimm.Core.dll" AutoTimm.Imaging AutoTimm.Models.Checkpoints AutoTimm.Models.Onnx AutoTimm.IO Onnx
 
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1
 # Images over 4 megapixels are refused, so that mutated headers test the limit instead of decoding huge images.

@@ -42,8 +42,12 @@ public static class FuzzTargets
     public static readonly FuzzTarget ModelConfig = new("config", "ModelConfigJson.FromJson: the checkpoint metadata's model config",
         null, (bytes, _) => ModelConfigJson.FromJson(Encoding.UTF8.GetString(bytes)), typeof(CheckpointFormatException));
 
+    /// <summary>ONNX model files: the protocol buffers, the graph checks and external-data declarations.</summary>
+    public static readonly FuzzTarget Onnx = ModelFile("onnx", "OnnxFile.Read: ModelProto parsing, graph and opset checks, external-data locations and ranges",
+        file => Models.Onnx.OnnxFile.Read(file));
+
     /// <summary>Every target, in a stable order.</summary>
-    public static IReadOnlyList<FuzzTarget> All { get; } = [Image, Safetensors, TorchZip, TorchZipContent, Pickle, Npy, ModelConfig];
+    public static IReadOnlyList<FuzzTarget> All { get; } = [Image, Safetensors, TorchZip, TorchZipContent, Pickle, Npy, ModelConfig, Onnx];
 
     /// <summary>The target called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No target has that name.</exception>
@@ -51,14 +55,21 @@ public static class FuzzTargets
         All.FirstOrDefault(t => t.Name == name)
         ?? throw new ArgumentException($"No fuzz target '{name}'; the targets are {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
 
-    private static FuzzTarget CheckpointFile(string name, string description, Func<byte[], byte[]>? prepare = null, string? corpus = null)
+    private static FuzzTarget CheckpointFile(string name, string description, Func<byte[], byte[]>? prepare = null, string? corpus = null) =>
+        ModelFile(name, description, file =>
+        {
+            using var checkpoint = CheckpointReader.Read(file);
+        }, prepare, corpus);
+
+    /// <summary>A target that writes each input to a scratch file and reads it with <paramref name="read"/>.</summary>
+    private static FuzzTarget ModelFile(string name, string description, Action<string> read, Func<byte[], byte[]>? prepare = null, string? corpus = null)
     {
         var path = Path.Combine(ScratchFolder, $"autotimm-fuzz-{Environment.ProcessId}-{name}.bin");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         return new FuzzTarget(name, description, () => path, (bytes, file) =>
         {
             File.WriteAllBytes(file, prepare is null ? bytes : prepare(bytes));
-            using var checkpoint = CheckpointReader.Read(file);
+            read(file);
         }, typeof(CheckpointException)) { CorpusName = corpus ?? name };
     }
 }

@@ -12,6 +12,13 @@ internal static class FixturePaths
         return File.Exists(path) ? path : throw new FileNotFoundException($"Fixture missing; regenerate with tools/fixtures/make_pytorch_fixtures.py: {path}", path);
     }
 
+    /// <summary>tests/fixtures/onnx/&lt;name&gt;.</summary>
+    public static string Onnx(string name)
+    {
+        var path = Path.Combine(Root.Value, "tests", "fixtures", "onnx", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Fixture missing; regenerate with tools/onnx/make_onnx_fixtures.py: {path}", path);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
