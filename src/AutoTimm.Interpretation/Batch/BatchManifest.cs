@@ -13,11 +13,11 @@ public sealed class BatchManifest : IDisposable
     /// <summary>File name of an unsharded run's manifest.</summary>
     public const string FileName = "manifest.jsonl";
 
-    private readonly FileStream _stream;
+    private readonly Stream _stream;
     private readonly Lock _gate = new();
     private IOException? _failure;
 
-    private BatchManifest(string path, FileStream stream, IReadOnlyList<ManifestEntry> existing)
+    private BatchManifest(string path, Stream stream, IReadOnlyList<ManifestEntry> existing)
     {
         Path = path;
         _stream = stream;
@@ -70,6 +70,9 @@ public sealed class BatchManifest : IDisposable
             throw;
         }
     }
+
+    /// <summary>A manifest over an open, empty stream: for tests that make writes fail.</summary>
+    internal static BatchManifest Over(Stream stream, string path) => new(path, stream, []);
 
     /// <summary>Reads every complete entry of a manifest (a torn last line is ignored).</summary>
     public static IReadOnlyList<ManifestEntry> Read(string path)

@@ -10,6 +10,39 @@ public sealed class BatchManifestTests : IDisposable
 
     private static ManifestEntry Entry(string path, string status = ManifestEntry.Ok) => new() { Path = path, Status = status, PredictedClass = 1 };
 
+    /// <summary>A disk that fills up: writes beyond <paramref name="capacity"/> bytes write what fits, then fail as ENOSPC does.</summary>
+    private sealed class FillingStream(int capacity) : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            int room = (int)Math.Max(0, capacity - Position);
+            base.Write(buffer, offset, Math.Min(room, count));
+            if (room < count) throw new IOException("No space left on device");
+        }
+    }
+
+    [Fact]
+    public void Should_cut_off_a_line_the_full_disk_tore_and_take_no_more()
+    {
+        var first = System.Text.Encoding.UTF8.GetByteCount(System.Text.Json.JsonSerializer.Serialize(Entry("a.png"), JsonConventions.Line)) + 1;
+        using var disk = new FillingStream(first + 60);
+        using var manifest = BatchManifest.Over(disk, "/out/manifest.jsonl");
+        manifest.Append(Entry("a.png"));
+
+        var error = Assert.Throws<IOException>(() => manifest.Append(Entry(new string('b', 100) + ".png")));
+
+        Assert.Contains("cannot append to the manifest /out/manifest.jsonl: No space left on device", error.Message);
+        // The 60 bytes of the long line that fit were cut off again: only whole lines remain.
+        Assert.Equal(first, disk.Length);
+        Assert.EndsWith("\n", System.Text.Encoding.UTF8.GetString(disk.ToArray()));
+        // Every later line is refused, even one that would fit: a torn line must not end up in the middle.
+        Assert.True(System.Text.Json.JsonSerializer.Serialize(Entry("c"), JsonConventions.Line).Length + 1 < 60);
+        Assert.Throws<IOException>(() => manifest.Append(Entry("c")));
+        Assert.Equal(first, disk.Length);
+    }
+
     [Fact]
     public void Should_drop_a_line_cut_short_and_keep_every_complete_line()
     {
