@@ -41,26 +41,29 @@ internal static class FeaturesCommand
             var input = ImageInput.FromFile(parse.GetValue(image)!);
             var viz = new FeatureVisualizer(loaded);
             var names = parse.GetValue(layers) is { } list ? MethodOptions.SplitList(list) : [loaded.DefaultTargetLayer];
-            var statistics = viz.CompareLayers(input, names);
+            // One forward for every layer: statistics, top channels and grids all come from these maps.
+            var captured = viz.FeatureMaps(input, names);
+            var statistics = captured.Select(c => c.Statistics()).ToList();
             var extension = "." + parse.GetValue(format);
             var directory = parse.GetValue(output);
             if (directory is not null) Directory.CreateDirectory(directory);
             string? Figure(string name) => directory is null ? null : Path.Combine(directory, FileSafe(name) + extension);
             var colormap = parse.GetValue(figures.Colormap)!;
-            var results = statistics.Select((s, i) =>
+            var results = captured.Zip(statistics, (maps, s) =>
             {
                 var grid = Figure($"{s.Layer}_features");
                 IReadOnlyList<int>? shown = grid is null ? null
-                    : viz.SaveFeatureMaps(input, names[i], grid, parse.GetValue(numFeatures), parse.GetValue(sortBy), parse.GetValue(seed), colormap, parse.GetValue(scale));
+                    : maps.Save(grid, parse.GetValue(numFeatures), parse.GetValue(sortBy), parse.GetValue(seed), colormap, parse.GetValue(scale));
                 return new
                 {
                     layer = s.Layer, mean = s.Mean, std = s.Std, sparsity = s.Sparsity, max = s.Max, min = s.Min,
                     active_channels = s.ActiveChannels, channels = s.Channels, height = s.Height, width = s.Width,
-                    top_channels = viz.TopActivatingChannels(input, names[i], parse.GetValue(topK)).Select(c => new { channel = c.Channel, mean = c.Mean, max = c.Max }),
+                    top_channels = maps.TopChannels(parse.GetValue(topK)).Select(t => new { channel = t.Channel, mean = t.Mean, max = t.Max }),
                     figure = grid,
                     figure_channels = shown,
                 };
             }).ToList();
+            foreach (var maps in captured) maps.Dispose();
             var comparison = Figure("layer_comparison");
             if (comparison is not null) FeatureVisualizer.SaveLayerComparison(statistics, comparison, parse.GetValue(scale));
             object? field = null;

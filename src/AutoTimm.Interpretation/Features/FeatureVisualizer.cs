@@ -32,7 +32,27 @@ public sealed class FeatureVisualizer
 
     /// <summary>The activations of <paramref name="layer"/> for <paramref name="image"/>: a CPU float32 tensor <c>[C, H, W]</c>.</summary>
     /// <exception cref="ArgumentException">The layer does not exist or its output is not a feature map.</exception>
-    public Tensor FeatureMaps(ImageInput image, string layer) => Capture(image, [layer])[0];
+    public Tensor FeatureMaps(ImageInput image, string layer)
+    {
+        var captured = FeatureMaps(image, [layer])[0];
+        return captured.Maps;
+    }
+
+    /// <summary>
+    /// The feature maps of several layers from one forward pass, in the order given, named canonically: statistics,
+    /// top channels and figures of each then come from them without another forward.
+    /// </summary>
+    /// <exception cref="ArgumentException">A layer does not exist or its output is not a feature map.</exception>
+    public IReadOnlyList<LayerFeatureMaps> FeatureMaps(ImageInput image, IReadOnlyList<string> layers)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0) throw new ArgumentException("no layer given", nameof(layers));
+        var resolved = Resolve(layers);
+        using var scope = NewDisposeScope();
+        var maps = Activations(image.ToModelInput(Model.Config.Preprocess, Model.Device), resolved);
+        return resolved.Select((r, i) => new LayerFeatureMaps(r.Name, maps[i][0].to(ScalarType.Float32).cpu().MoveToOuterDisposeScope())).ToList();
+    }
 
     /// <summary>Statistics of <paramref name="layer"/>'s activations for <paramref name="image"/>.</summary>
     public FeatureStatistics Statistics(ImageInput image, string layer) => CompareLayers(image, [layer])[0];
@@ -40,24 +60,22 @@ public sealed class FeatureVisualizer
     /// <summary>Statistics of several layers from one forward pass, in the order given.</summary>
     public IReadOnlyList<FeatureStatistics> CompareLayers(ImageInput image, IReadOnlyList<string> layers)
     {
-        ArgumentNullException.ThrowIfNull(layers);
-        var maps = Capture(image, layers);
+        var captured = FeatureMaps(image, layers);
         try
         {
-            return layers.Select((layer, i) => Summarize(Canonical(layer), maps[i].unsqueeze(0))).ToList();
+            return captured.Select(c => c.Statistics()).ToList();
         }
         finally
         {
-            foreach (var map in maps) map.Dispose();
+            foreach (var c in captured) c.Dispose();
         }
     }
 
     /// <summary>The <paramref name="topK"/> channels of <paramref name="layer"/> with the highest mean activation, highest first.</summary>
     public IReadOnlyList<ChannelActivation> TopActivatingChannels(ImageInput image, string layer, int topK = 10)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
-        using var maps = FeatureMaps(image, layer);
-        return Channels(maps).OrderByDescending(c => c.Mean).ThenBy(c => c.Channel).Take(topK).ToList();
+        using var captured = FeatureMaps(image, [layer])[0];
+        return captured.TopChannels(topK);
     }
 
     /// <summary>Per-channel mean, maximum and spatial variance of feature maps <c>[C, H, W]</c>, by channel index.</summary>
@@ -162,11 +180,8 @@ public sealed class FeatureVisualizer
     public IReadOnlyList<int> SaveFeatureMaps(ImageInput image, string layer, string path, int numFeatures = 16, FeatureOrder order = FeatureOrder.Activation,
         int seed = 0, string colormap = Colormaps.Default, double scale = 1)
     {
-        using var maps = FeatureMaps(image, layer);
-        var channels = SelectChannels(maps, Math.Min(numFeatures, (int)maps.shape[0]), order, seed);
-        FeaturePlots.SaveFeatureGrid(maps, channels, $"{Canonical(layer)}: {channels.Count} of {maps.shape[0]} channels by {order.ToString().ToLowerInvariant()}",
-            colormap, path, scale);
-        return channels;
+        using var captured = FeatureMaps(image, [layer])[0];
+        return captured.Save(path, numFeatures, order, seed, colormap, scale);
     }
 
     /// <summary>Writes a bar chart of mean, std, sparsity and active-channel share per layer; PNG or SVG by extension.</summary>
@@ -193,19 +208,23 @@ public sealed class FeatureVisualizer
             $"layer '{layer}' outputs [{string.Join(", ", output.shape)}], not feature maps [N, C, H, W] (or a transformer's tokens on its patch grid); pick a convolutional stage or a transformer block");
     }
 
-    private List<Tensor> Capture(ImageInput image, IReadOnlyList<string> layers)
+    /// <summary>The layers by canonical name, with the modules to hook.</summary>
+    internal IReadOnlyList<(nn.Module<Tensor, Tensor> Module, string Name)> Resolve(IReadOnlyList<string> layers) =>
+        layers.Select(l => LayerSelector.Resolve(Model, l, null)).ToList();
+
+    /// <summary>
+    /// One forward of <paramref name="inputs"/> in eval mode without autograd, with <paramref name="layers"/> hooked:
+    /// their outputs as feature maps <c>[N, C, H, W]</c>, in the caller's dispose scope.
+    /// </summary>
+    internal List<Tensor> Activations(Tensor inputs, IReadOnlyList<(nn.Module<Tensor, Tensor> Module, string Name)> layers)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (layers.Count == 0) throw new ArgumentException("no layer given", nameof(layers));
-        var resolved = layers.Select(l => LayerSelector.Resolve(Model, l, null)).ToList();
-        var captures = resolved.Select(r => new ActivationCapture(r.Module, r.Name)).ToList();
+        var captures = layers.Select(r => new ActivationCapture(r.Module, r.Name)).ToList();
         try
         {
-            using var scope = NewDisposeScope();
             using var mode = new EvalModeScope(Model);
             using var _ = no_grad();
-            Model.forward(image.ToModelInput(Model.Config.Preprocess, Model.Device));
-            return captures.Select(c => Spatial(c.Require(), c.Name)[0].to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToList();
+            Model.forward(inputs);
+            return captures.Select(c => Spatial(c.Require(), c.Name)).ToList();
         }
         finally
         {
@@ -213,12 +232,8 @@ public sealed class FeatureVisualizer
         }
     }
 
-    private double[] Occluded(nn.Module<Tensor, Tensor> module, string name, Tensor inputs, int channel)
-    {
-        using var capture = new ActivationCapture(module, name);
-        Model.forward(inputs);
-        return ChannelMeans(Spatial(capture.Require(), name), channel, name).to(ScalarType.Float64).cpu().data<double>().ToArray();
-    }
+    private double[] Occluded(nn.Module<Tensor, Tensor> module, string name, Tensor inputs, int channel) =>
+        ChannelMeans(Activations(inputs, [(module, name)])[0], channel, name).to(ScalarType.Float64).cpu().data<double>().ToArray();
 
     private static Tensor ChannelMeans(Tensor maps, int channel, string layer)
     {
@@ -226,8 +241,6 @@ public sealed class FeatureVisualizer
             throw new ArgumentOutOfRangeException(nameof(channel), channel, $"layer '{layer}' has channels 0..{maps.shape[1] - 1}");
         return maps.select(1, channel).mean([1L, 2L]);
     }
-
-    private string Canonical(string layer) => LayerSelector.Resolve(Model, layer, null).Name;
 
     private static IEnumerable<int> Shuffled(int count, int seed)
     {

@@ -27,9 +27,7 @@ internal sealed partial class StagedOutputs : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // .NET's messages name the temporary file ("No space left on device : '/out/.x.1f...partial.png'").
-            var reason = e.Message.Replace($" : '{temporary}'", "", StringComparison.Ordinal).Replace(temporary, finalPath, StringComparison.Ordinal);
-            throw new IOException($"cannot write {finalPath}: {reason}", e);
+            throw AtomicFile.WriteFailed(finalPath, temporary, e);
         }
     }
 

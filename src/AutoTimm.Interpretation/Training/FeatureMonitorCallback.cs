@@ -1,6 +1,5 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Features;
-using AutoTimm.Models;
 using AutoTimm.Training;
 using static TorchSharp.torch;
 
@@ -65,37 +64,26 @@ public sealed class FeatureMonitorCallback : ITrainerCallback
         if ((context.Epoch + 1) % LogEveryNEpochs != 0 || context.Validation is null) return;
         var model = context.Model;
         var viz = new FeatureVisualizer(model);
-        var resolved = _layers.Select(l => LayerSelector.Resolve(model, l, null)).ToList();
+        var resolved = viz.Resolve(_layers);
         var summaries = resolved.Select(r => new ActivationSummary(r.Name)).ToList();
         var histograms = resolved.Select(_ => new List<double>()).ToList();
         int batches = 0;
-        var captures = resolved.Select(r => new ActivationCapture(r.Module, r.Name)).ToList();
-        try
+        foreach (var batch in context.Validation.Batches(context.Epoch))
         {
-            using var mode = new EvalModeScope(model);
-            using var _ = no_grad();
-            foreach (var batch in context.Validation.Batches(context.Epoch))
+            // Sources make each batch as it is asked for: stopping early leaves nothing undisposed.
+            using (batch)
             {
-                // Sources make each batch as it is asked for: stopping early leaves nothing undisposed.
-                using (batch)
+                using var scope = NewDisposeScope();
+                var maps = viz.Activations(batch.Images.to(model.Device), resolved);
+                for (int i = 0; i < maps.Count; i++)
                 {
-                    using var scope = NewDisposeScope();
-                    model.forward(batch.Images.to(model.Device));
-                    for (int i = 0; i < captures.Count; i++)
-                    {
-                        var maps = viz.Spatial(captures[i].Require(), captures[i].Name);
-                        summaries[i].Add(maps);
-                        int room = HistogramValues - histograms[i].Count;
-                        if (room > 0) histograms[i].AddRange(maps.flatten().narrow(0, 0, Math.Min(room, maps.numel())).to(ScalarType.Float64).cpu().data<double>().ToArray());
-                    }
-                    batches++;
+                    summaries[i].Add(maps[i]);
+                    int room = HistogramValues - histograms[i].Count;
+                    if (room > 0) histograms[i].AddRange(maps[i].flatten().narrow(0, 0, Math.Min(room, maps[i].numel())).to(ScalarType.Float64).cpu().data<double>().ToArray());
                 }
-                if (batches == NumBatches) break;
+                batches++;
             }
-        }
-        finally
-        {
-            foreach (var capture in captures) capture.Dispose();
+            if (batches == NumBatches) break;
         }
         BatchesMeasured = batches;
         if (batches == 0) return;

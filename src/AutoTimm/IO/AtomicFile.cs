@@ -38,9 +38,7 @@ public static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            // .NET's messages name the temporary file ("No space left on device : '/dir/.x.1f...tmp'").
-            var reason = e.Message.Replace($" : '{temp}'", "", StringComparison.Ordinal).Replace(temp, full, StringComparison.Ordinal);
-            throw new IOException($"cannot write {path}: {reason}", e);
+            throw WriteFailed(path, temp, e);
         }
         catch
         {
@@ -61,6 +59,16 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(text);
         WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>
+    /// The error of a write to <paramref name="temporary"/> that was to become <paramref name="path"/>, naming the
+    /// target: .NET's messages name the temporary file ("No space left on device : '/dir/.x.1f...tmp'").
+    /// </summary>
+    internal static IOException WriteFailed(string path, string temporary, Exception error)
+    {
+        var reason = error.Message.Replace($" : '{temporary}'", "", StringComparison.Ordinal).Replace(temporary, path, StringComparison.Ordinal);
+        return new IOException($"cannot write {path}: {reason}", error);
     }
 
     private static void TryDelete(string path)
