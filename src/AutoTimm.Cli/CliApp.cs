@@ -40,6 +40,7 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(EvaluateExplanationsCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(CanvasesCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

@@ -5,4 +5,9 @@ internal sealed class CliFailure(string message, IDictionary<string, object?> de
 {
     /// <summary>Members added to the JSON error object (for example each method's error).</summary>
     public IDictionary<string, object?> Details { get; } = details;
+
+    /// <summary>A failure with nothing to add but its message.</summary>
+    public CliFailure(string message) : this(message, new Dictionary<string, object?>())
+    {
+    }
 }

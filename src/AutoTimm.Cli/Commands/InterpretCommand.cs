@@ -40,12 +40,13 @@ internal static class InterpretCommand
         var methodOptions = new MethodOptions();
         var cacheFlags = new CacheFlags();
         var saveRaw = new Option<bool>("--save-raw") { Description = "Also write <id>_raw.npy ([H,W] before normalization) and <id>_attr.npy for integrated_gradients" };
-        var report = new Option<bool>("--report") { Description = "Also write a self-contained report.html" };
+        var report = new Option<bool>("--report") { Description = "Also write report.html: interactive (zoom, pan, hover, linked methods), self-contained, offline" };
+        var metrics = new Option<bool>("--metrics") { Description = "Classifiers: also compute each map's deletion and insertion curves (metrics in the output and the report)" };
         var profile = new Option<bool>("--profile") { Description = "Also time every stage (stages_ms in the output) and write trace.json (Chrome trace events: chrome://tracing, Perfetto)" };
 
         var command = new Command("interpret", "Explain an image with several methods; prints results, predicted_class, errors (and raw, report, timings_ms).");
         model.AddTo(command);
-        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report, profile })
+        foreach (var option in new Option[] { image, methods, outputDir, taskClass, detectionThreshold, bbox, allClasses, uncertainty, targetClass, figure.Colormap, figure.Alpha, saveRaw, report, metrics, profile })
             command.Options.Add(option);
         methodOptions.AddTo(command);
         cacheFlags.AddTo(command);
@@ -74,6 +75,7 @@ internal static class InterpretCommand
                 Alpha = parse.GetValue(figure.Alpha),
                 SaveRaw = parse.GetValue(saveRaw),
                 Report = parse.GetValue(report),
+                Metrics = parse.GetValue(metrics),
                 Cache = cache,
                 Profiler = profiler,
             }));
@@ -97,6 +99,7 @@ internal static class InterpretCommand
                 target_class = result.TargetClass,
                 raw = result.Raw,
                 report = result.Report,
+                metrics = result.Metrics?.ToDictionary(m => m.Method, m => m.Values.ToDictionary(v => v.Key, v => v.Value)),
                 timings_ms = result.TimingsMs,
                 cache = CacheFlags.Report(cache),
                 stages_ms = profiler?.TotalsMs,

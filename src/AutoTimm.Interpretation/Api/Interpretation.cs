@@ -2,6 +2,7 @@ using AutoTimm.Imaging;
 using AutoTimm.Models;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
+using AutoTimm.Interpretation.Metrics;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Interpretation.Reports;
 using AutoTimm.Interpretation.Visualization;
@@ -52,12 +53,21 @@ public static class Interpretation
         foreach (var id in ids.Where(run.Heatmaps.ContainsKey))
         {
             var heatmap = run.Heatmaps[id];
+            if (!request.WriteFigures && !request.SaveRaw)
+            {
+                heatmaps[id] = heatmap;
+                continue;
+            }
             // A method's figure and arrays are committed together or not at all.
             using var outputs = new StagedOutputs();
             try
             {
-                var figure = Path.Combine(request.OutputDir, $"{id}.png");
-                using (Diagnostics.PerformanceProfiler.Measure(profiler, "render")) outputs.Write(figure, path => ExplanationFigure.Save(display, heatmap, path, figureOptions));
+                string? figure = null;
+                if (request.WriteFigures)
+                {
+                    figure = Path.Combine(request.OutputDir, $"{id}.png");
+                    using (Diagnostics.PerformanceProfiler.Measure(profiler, "render")) outputs.Write(figure, path => ExplanationFigure.Save(display, heatmap, path, figureOptions));
+                }
                 var arrays = new Dictionary<string, string>();
                 void Array(string key, string file, float[] values, long[] shape)
                 {
@@ -71,7 +81,7 @@ public static class Interpretation
                     if (heatmap.Attributions is { } attributions) Array($"{id}_attr", $"{id}_attr.npy", attributions, [3, heatmap.Height, heatmap.Width]);
                 }
                 outputs.Commit();
-                results[id] = figure;
+                if (figure is not null) results[id] = figure;
                 heatmaps[id] = heatmap;
                 foreach (var (key, path) in arrays) raw[key] = path;
             }
@@ -84,12 +94,30 @@ public static class Interpretation
 
         var prediction = (ClassPrediction)run.Prediction;
         int target = run.Target.ClassIndex ?? prediction.PredictedClass;
+        List<ReportMethodMetrics>? metrics = null;
+        if (request.Metrics)
+        {
+            metrics = [];
+            foreach (var (id, heatmap) in heatmaps)
+            {
+                request.Progress?.Report(new WorkProgress("metrics", metrics.Count, heatmaps.Count) { Detail = id });
+                var (deletion, insertion) = DeletionInsertion.Compute(model, input, heatmap.Values, target, request.MetricOptions);
+                metrics.Add(new ReportMethodMetrics
+                {
+                    Method = id,
+                    Values = [new("deletion_auc", deletion.Auc), new("insertion_auc", insertion.Auc)],
+                    Deletion = deletion,
+                    Insertion = insertion,
+                });
+            }
+        }
+        var page = ReportPages.Classification(model, request.Image, display, prediction, target, ids.Where(heatmaps.ContainsKey)
+            .Select(id => new ReportMap(id, heatmaps[id], timings.GetValueOrDefault(id))).ToList(), errors, metrics ?? []);
         string? report = null;
         if (request.Report)
         {
             report = Path.Combine(request.OutputDir, "report.html");
-            HtmlReport.WriteSingleImage(report, display, heatmaps, timings, errors, model.Config.LabelOf(prediction.PredictedClass), prediction.Confidence,
-                model.Config.LabelOf(target), model.Config.Arch, figureOptions);
+            HtmlReport.Write(report, [page], ReportPages.Options(request));
         }
         return new InterpretationResult
         {
@@ -103,6 +131,8 @@ public static class Interpretation
             TimingsMs = timings,
             Report = report,
             Heatmaps = heatmaps,
+            Metrics = metrics,
+            Page = page,
         };
     }
 

@@ -19,6 +19,12 @@ public sealed record InterpretationRequest
     /// <summary>Folder for figures and raw arrays (created if missing).</summary>
     public required string OutputDir { get; init; }
 
+    /// <summary>
+    /// Write a figure per method (per detection, per class) into <see cref="OutputDir"/>; when false the maps are only
+    /// returned (<see cref="InterpretationResult.Heatmaps"/>, <see cref="InterpretationResult.Page"/>).
+    /// </summary>
+    public bool WriteFigures { get; init; } = true;
+
     /// <summary>Class to explain; the predicted class when null.</summary>
     public int? TargetClass { get; init; }
 
@@ -34,8 +40,17 @@ public sealed record InterpretationRequest
     /// <summary>Also write <c>id_raw.npy</c> (and <c>id_attr.npy</c> for Integrated Gradients).</summary>
     public bool SaveRaw { get; init; }
 
-    /// <summary>Also write a self-contained <c>report.html</c>.</summary>
+    /// <summary>Also write a self-contained interactive <c>report.html</c> (<see cref="Reports.HtmlReport"/>).</summary>
     public bool Report { get; init; }
+
+    /// <summary>
+    /// Classifiers: also compute each map's deletion and insertion curves (<see cref="AutoTimm.Interpretation.Metrics.DeletionInsertion"/>),
+    /// returned in <see cref="InterpretationResult.Metrics"/> and shown in the report.
+    /// </summary>
+    public bool Metrics { get; init; }
+
+    /// <summary>Options of the deletion and insertion curves; the defaults when null.</summary>
+    public AutoTimm.Interpretation.Metrics.PerturbationOptions? MetricOptions { get; init; }
 
     /// <summary>Detectors: score a detection needs to be explained.</summary>
     public float DetectionThreshold { get; init; } = Engine.DetectionTask.DefaultScoreThreshold;
@@ -103,6 +118,12 @@ public sealed record InterpretationResult
 
     /// <summary>Why nothing was explained (no detection, class absent), or null.</summary>
     public string? Message { get; init; }
+
+    /// <summary>Classifiers, when asked for: each map's deletion and insertion AUC and curves, by method.</summary>
+    public IReadOnlyList<Reports.ReportMethodMetrics>? Metrics { get; init; }
+
+    /// <summary>Everything explained, as a page of an <see cref="Reports.HtmlReport"/>; several runs' pages make one report.</summary>
+    public required Reports.ReportImage Page { get; init; }
 }
 
 /// <summary>One detection in an interpretation: its box, class and score, and per method its figure and raw map.</summary>

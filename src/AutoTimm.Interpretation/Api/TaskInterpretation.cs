@@ -13,7 +13,7 @@ namespace AutoTimm.Interpretation;
 /// </summary>
 internal static class TaskInterpretation
 {
-    private const string ReportUnavailable = "the HTML report covers classifiers in this version; the per-box and per-class figures are in results";
+    private const string MetricsUnavailable = "deletion and insertion curves cover classifiers in this version";
 
     public static InterpretationResult Detection(ObjectDetector detector, InterpretationRequest request, IReadOnlyList<string> ids, FigureOptions figureOptions)
     {
@@ -21,6 +21,8 @@ internal static class TaskInterpretation
         var errors = new Dictionary<string, string>();
         var timings = new Dictionary<string, double>();
         var perDetection = new Dictionary<int, (Dictionary<string, string> Results, Dictionary<string, string> Raw, Dictionary<string, string> Errors)>();
+        var maps = new Dictionary<int, List<Reports.ReportMap>>();
+        var saveDir = request.WriteFigures ? request.OutputDir : null;
         IReadOnlyList<Detection>? detections = null;
         string? message = null;
         int done = 0;
@@ -37,7 +39,7 @@ internal static class TaskInterpretation
             using var outputs = new StagedOutputs();
             try
             {
-                var explained = Explain.Detection(detector, request.Image, id, request.DetectionThreshold, request.Bbox, null, request.OutputDir,
+                var explained = Explain.Detection(detector, request.Image, id, request.DetectionThreshold, request.Bbox, null, saveDir,
                     request.Colormap, request.Alpha, request.Options, request.TargetClass);
                 foreach (var figure in explained.Explained.Select(e => e.FigurePath).OfType<string>()) outputs.Adopt(figure);
                 var arrays = new Dictionary<int, string>();
@@ -54,6 +56,7 @@ internal static class TaskInterpretation
                     if (e.Error is not null) entry.Errors[id] = e.Error;
                     if (e.FigurePath is not null) entry.Results[id] = e.FigurePath;
                     if (arrays.TryGetValue(e.Index, out var raw)) entry.Raw[id] = raw;
+                    if (e.Heatmap is { } heatmap) (maps.TryGetValue(e.Index, out var list) ? list : maps[e.Index] = []).Add(new(id, heatmap));
                 }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
@@ -62,7 +65,7 @@ internal static class TaskInterpretation
             }
         }
         request.Progress?.Report(new WorkProgress("interpret", ids.Count, ids.Count));
-        if (request.Report) errors["report"] = ReportUnavailable;
+        if (request.Metrics) errors["metrics"] = MetricsUnavailable;
         detections ??= [];
         var entries = detections.Select((d, i) => new DetectionEntry
         {
@@ -76,6 +79,8 @@ internal static class TaskInterpretation
             Errors = perDetection.TryGetValue(i, out var x) ? x.Errors : new Dictionary<string, string>(),
         }).ToList();
         var top = detections.Count > 0 ? detections[0] : null;
+        var page = Reports.ReportPages.Detection(detector, request.Image, request.Image.ToDisplayImage(detector.Config.Preprocess), detections, maps,
+            perDetection.ToDictionary(kv => kv.Key, kv => kv.Value.Errors), errors, message);
         return new InterpretationResult
         {
             Results = ids.Where(id => entries.Any(e => e.Results.ContainsKey(id)))
@@ -89,6 +94,8 @@ internal static class TaskInterpretation
             Heatmaps = new Dictionary<string, Heatmap>(),
             Detections = entries,
             Message = message,
+            Report = WriteReport(request, page),
+            Page = page,
         };
     }
 
@@ -98,6 +105,7 @@ internal static class TaskInterpretation
         var errors = new Dictionary<string, string>();
         var timings = new Dictionary<string, double>();
         var perClass = new SortedDictionary<int, (long Pixels, Dictionary<string, string> Results, Dictionary<string, string> Raw)>();
+        var maps = new SortedDictionary<int, List<Reports.ReportMap>>();
         SegmentationExplanation? first = null;
         int done = 0;
         foreach (var id in ids)
@@ -112,7 +120,8 @@ internal static class TaskInterpretation
             try
             {
                 var explained = Explain.Segmentation(segmentor, request.Image, request.TargetClass, id, request.UncertaintyMethod is not null,
-                    request.UncertaintyMethod ?? "entropy", request.AllClasses, null, null, request.OutputDir, request.Colormap, request.Alpha, request.Options);
+                    request.UncertaintyMethod ?? "entropy", request.AllClasses, null, null, request.WriteFigures ? request.OutputDir : null, request.Colormap,
+                    request.Alpha, request.Options);
                 foreach (var figure in explained.Classes.Select(c => c.FigurePath).OfType<string>()) outputs.Adopt(figure);
                 var classArrays = new Dictionary<int, string>();
                 if (request.SaveRaw)
@@ -126,6 +135,7 @@ internal static class TaskInterpretation
                     var entry = perClass.TryGetValue(c.Class, out var found) ? found : perClass[c.Class] = (c.Pixels, [], []);
                     if (c.FigurePath is not null) entry.Results[id] = c.FigurePath;
                     if (classArrays.TryGetValue(c.Class, out var raw)) entry.Raw[id] = raw;
+                    (maps.TryGetValue(c.Class, out var list) ? list : maps[c.Class] = []).Add(new(id, c.Heatmap, explained.Classes.Count == 1 ? explained.ElapsedMilliseconds : null));
                 }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
@@ -134,7 +144,7 @@ internal static class TaskInterpretation
             }
         }
         request.Progress?.Report(new WorkProgress("interpret", ids.Count, ids.Count));
-        if (request.Report) errors["report"] = ReportUnavailable;
+        if (request.Metrics) errors["metrics"] = MetricsUnavailable;
         Dictionary<string, string>? arrays = null;
         if (first is not null && request.SaveRaw)
         {
@@ -146,6 +156,10 @@ internal static class TaskInterpretation
         }
         long total = first is null ? 1 : (long)first.Height * first.Width;
         var top = first?.Prediction.TopClass;
+        double ShareOf(int c) => (double)(first?.Prediction.PixelCounts[c] ?? 0) / total;
+        var page = Reports.ReportPages.Segmentation(segmentor, request.Image, request.Image.ToDisplayImage(segmentor.Config.Preprocess), first,
+            maps.Select(kv => new Reports.ReportClassLayer { Class = kv.Key, Label = segmentor.Config.LabelOf(kv.Key), Share = ShareOf(kv.Key), Maps = kv.Value }).ToList(),
+            errors);
         return new InterpretationResult
         {
             Results = ids.Where(id => perClass.Values.Any(c => c.Results.ContainsKey(id)))
@@ -162,12 +176,22 @@ internal static class TaskInterpretation
                 Class = kv.Key,
                 Label = segmentor.Config.LabelOf(kv.Key),
                 Pixels = kv.Value.Pixels,
-                Share = (double)(first?.Prediction.PixelCounts[kv.Key] ?? 0) / total,
+                Share = ShareOf(kv.Key),
                 Results = kv.Value.Results,
                 Raw = kv.Value.Raw,
             }).ToList(),
             Arrays = arrays,
             Message = first?.Message,
+            Report = WriteReport(request, page),
+            Page = page,
         };
+    }
+
+    private static string? WriteReport(InterpretationRequest request, Reports.ReportImage page)
+    {
+        if (!request.Report) return null;
+        var path = Path.Combine(request.OutputDir, "report.html");
+        Reports.HtmlReport.Write(path, [page], Reports.ReportPages.Options(request));
+        return path;
     }
 }
