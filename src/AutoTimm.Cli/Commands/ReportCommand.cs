@@ -114,7 +114,9 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>One folder (searched recursively), or files; each file must exist and be named once.</summary>
+    /// <summary>
+    /// One folder (searched recursively; pages named by path inside it), or files (each must exist and be given once).
+    /// </summary>
     private static IReadOnlyList<(string Key, string File)> Inputs(string[] given)
     {
         if (given.Length == 0) throw new CliFailure("--images: give a folder or image files");
@@ -133,6 +135,8 @@ internal static class ReportCommand
             if (!seen.Add(Path.GetFullPath(file))) throw new CliFailure($"--images {file} is given twice");
             inputs.Add((file, file));
         }
-        return inputs;
+        // Pages are named by file name, or by the path as given where two files share a name.
+        var names = inputs.GroupBy(i => Path.GetFileName(i.Item1)).Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet();
+        return inputs.Select(i => (names.Contains(Path.GetFileName(i.Item1)) ? Path.GetFileName(i.Item1) : i.Item1, i.Item2)).ToList();
     }
 }
