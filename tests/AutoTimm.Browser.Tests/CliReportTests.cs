@@ -37,7 +37,7 @@ public sealed partial class CliReportTests(BrowserFixture browser)
             }
             var expected = json.GetProperty("images")[i];
             Assert.Equal(Path.GetFileName(images[i]), await page.InnerTextAsync("h1"));
-            Assert.Contains(images[i], await page.InnerTextAsync(".sub"));
+            Assert.Contains(images[i], await page.InnerTextAsync(".page-head .sub"));
             Assert.Contains(expected.GetProperty("label").GetString()!, await page.InnerTextAsync(".prediction"));
             Assert.Equal(2, await page.Locator(".plot-card[data-method] .hm image").CountAsync());
             Assert.Equal(2, await page.Locator("table.metrics tbody tr").CountAsync());

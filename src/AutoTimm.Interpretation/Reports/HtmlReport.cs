@@ -14,8 +14,9 @@ namespace AutoTimm.Interpretation.Reports;
 /// shown or hidden, segmentation classes are layers. Pages are listed in a sidebar and switched without reloading.
 /// </summary>
 /// <remarks>
-/// The file works offline and makes no request: plotly.js (the vendored plotly.js-dist-min bundle, once however many
-/// images there are), the images and the maps are inline, and a Content-Security-Policy forbids fetching anything.
+/// The file works offline and makes no request: plotly.js (the vendored plotly.js-dist-min bundle, gzipped, once
+/// however many images there are), the images and the maps are inline, and a Content-Security-Policy forbids
+/// fetching anything.
 /// The data lives in a JSON island whose text escapes every character HTML treats specially; the page builds its
 /// elements with text nodes, so labels, names and paths are never read as markup.
 /// </remarks>
@@ -67,12 +68,11 @@ public static class HtmlReport
             writer.Write(json);
             writer.Write($"""
                 </script>
-                <!-- {ReportAssets.PlotlyVersion}, MIT licence (see the bundle's header) -->
-                <script>
-
+                <!-- {ReportAssets.PlotlyVersion}, MIT licence (see the bundle's header), gzip in base64 -->
+                <script type="application/gzip" id="plotly-gzip">
                 """);
-            writer.Write(ReportAssets.Plotly);
-            writer.Write("\n</script>\n<script>\n");
+            writer.Write(ReportAssets.PlotlyGzipBase64);
+            writer.Write("</script>\n<script>\n");
             writer.Write(ReportAssets.Script);
             writer.Write("\n</script>\n</body>\n</html>\n");
         });

@@ -113,7 +113,7 @@ public sealed class ExplainTests : IDisposable
         var html = File.ReadAllText(run.Report!);
         Assert.Contains("data:image/png;base64,", html);
         Assert.Contains("has no attention layers", html);
-        Assert.DoesNotContain("http", html.Replace(AutoTimm.Interpretation.Reports.ReportAssets.Plotly, "").Replace("http-equiv", ""));
+        Assert.DoesNotContain("http", html.Replace(AutoTimm.Interpretation.Reports.ReportAssets.PlotlyGzipBase64, "").Replace("http-equiv", ""));
         Assert.Equal(["gradcam", "gradcampp", "integrated_gradients", "smoothgrad"], run.Page.Maps.Select(m => m.Method));
         Assert.Equal(4, run.Page.TopClasses.Count);
         Assert.Equal(run.Confidence!.Value, run.Page.TopClasses[0].Probability, 6);

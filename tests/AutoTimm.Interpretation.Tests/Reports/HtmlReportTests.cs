@@ -81,17 +81,24 @@ public sealed partial class HtmlReportTests : IDisposable
         var path = Path.Combine(_dir, "ten.html");
         HtmlReport.Write(path, pages, new ReportOptions { Title = hostile });
         var html = File.ReadAllText(path);
-        Assert.Single(Regex.Matches(html, Regex.Escape("plotly.js v4.1.2")));
-        int at = html.IndexOf(ReportAssets.Plotly, StringComparison.Ordinal);
-        Assert.True(at > 0 && html.IndexOf(ReportAssets.Plotly, at + 1, StringComparison.Ordinal) < 0, "plotly.js is inlined exactly once");
-        // Three script elements close: the JSON island, plotly, the page's script.
+        var packed = ReportAssets.PlotlyGzipBase64;
+        int at = html.IndexOf(packed, StringComparison.Ordinal);
+        Assert.True(at > 0 && html.IndexOf(packed, at + 1, StringComparison.Ordinal) < 0, "plotly.js is carried exactly once");
+        Assert.Single(Regex.Matches(html, "id=\"plotly-gzip\""));
+        // What the page unpacks is the vendored bundle, byte for byte.
+        using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(Convert.FromBase64String(packed)), System.IO.Compression.CompressionMode.Decompress))
+        using (var reader = new StreamReader(gzip))
+            Assert.Equal(ReportAssets.Plotly, reader.ReadToEnd());
+        Assert.StartsWith("/**\n* plotly.js v4.1.2", ReportAssets.Plotly);
+        Assert.True(new FileInfo(path).Length < packed.Length + 10 * 20_000, $"{new FileInfo(path).Length} bytes for ten small pages");
+        // Three script elements close: the JSON island, packed plotly, the page's script.
         Assert.Equal(3, Regex.Matches(html, "</script", RegexOptions.IgnoreCase).Count);
         Assert.Contains("<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- &amp; &#233;</title>", html);
         var data = Data(html);
         Assert.Equal(hostile, data.GetProperty("images")[3].GetProperty("name").GetString());
         Assert.Equal(10, data.GetProperty("images").GetArrayLength());
         // Nothing outside the bundle points anywhere.
-        Assert.DoesNotContain("http", html.Replace(ReportAssets.Plotly, "").Replace("http-equiv", ""));
+        Assert.DoesNotContain("http", html.Replace(ReportAssets.PlotlyGzipBase64, "").Replace("http-equiv", ""));
     }
 
     [Fact]

@@ -70,7 +70,7 @@
   // ---- plots ---------------------------------------------------------------------------------------------------
   function imageLayout(image, title) {
     return {
-      title: { text: plotlyText(title), font: { size: 13 } },
+      title: { text: plotlyText(title), font: { size: 13 }, x: 0.03, xanchor: 'left' },
       margin: { l: 36, r: 8, t: 30, b: 30 },
       xaxis: { range: [-0.5, image.width - 0.5], constrain: 'domain', showgrid: false, zeroline: false },
       yaxis: { range: [image.height - 0.5, -0.5], scaleanchor: 'x', constrain: 'domain', showgrid: false, zeroline: false },
@@ -400,6 +400,20 @@
     document.body.dataset.image = String(index);
   }
 
+  // plotly.js travels gzipped in base64; unpacked here and run as an inline script (no eval, no request).
+  async function loadPlotly() {
+    if (window.Plotly) return;
+    if (typeof DecompressionStream !== 'function') throw new Error('this browser cannot unpack the report (it needs DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or later)');
+    const packed = document.getElementById('plotly-gzip').textContent.trim();
+    const bytes = Uint8Array.from(atob(packed), c => c.charCodeAt(0));
+    const code = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+    const script = document.createElement('script');
+    script.textContent = code;
+    document.head.append(script);
+    if (!window.Plotly) throw new Error('plotly.js did not load');
+  }
+
   window.autotimmReport = { show, get current() { return current; }, get ready() { return rendering; }, data: doc };
+  rendering = loadPlotly();
   show(indexFromHash());
 })();
