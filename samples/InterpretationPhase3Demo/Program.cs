@@ -1,9 +1,12 @@
 // The spec's interpretation_phase3_demo: training integration (explanations and feature statistics logged while a
-// model trains) and feature visualization (feature maps, statistics, layer comparison, top channels, receptive fields).
+// model trains), feature visualization (feature maps, statistics, layer comparison, top channels, receptive fields)
+// and an interactive HTML report of several images.
 // The training part reads Fashion-MNIST (Debian package dataset-fashion-mnist; scripts/install-deps.sh installs it).
 // Usage: dotnet run --project samples/InterpretationPhase3Demo [-- OUTPUT_DIR]
 using AutoTimm.Imaging;
+using AutoTimm.Interpretation;
 using AutoTimm.Interpretation.Features;
+using AutoTimm.Interpretation.Reports;
 using AutoTimm.Interpretation.Training;
 using AutoTimm.Models;
 using AutoTimm.Samples;
@@ -62,4 +65,18 @@ FeatureVisualizer.SaveReceptiveField(sensitivity, Path.Combine(output, "receptiv
 var occlusion = viz.ReceptiveField(image, "layer3", channel, SensitivityMethod.Occlusion);
 FeatureVisualizer.SaveReceptiveField(occlusion, Path.Combine(output, "receptive_field_occlusion.png"));
 Console.WriteLine($"layer3 channel {channel} looks most at (y, x) = {sensitivity.Peak} by gradient, {occlusion.Peak} by occlusion");
+
+// --- Interactive report: four canvases, three methods with deletion/insertion curves, one offline HTML page ---
+var pages = new[] { 0, 1, 3, 5 }.Select(i => Interpretation.Run(new InterpretationRequest
+{
+    Model = model,
+    Image = ImageInput.FromFile(SampleFiles.Asset($"samples/canvases/canvas_test_{i:00000}.png")),
+    Methods = ["gradcam", "gradcampp", "smoothgrad"],
+    OutputDir = output,
+    WriteFigures = false,
+    Metrics = true,
+}).Page).ToList();
+var report = Path.Combine(output, "report.html");
+HtmlReport.Write(report, pages, new ReportOptions { Title = "interpretation_phase3_demo" });
+Console.WriteLine($"interactive report of {pages.Count} images: {report} ({new FileInfo(report).Length / 1e6:F1} MB)");
 Console.WriteLine($"figures in {output}");
