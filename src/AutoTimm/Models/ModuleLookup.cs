@@ -25,6 +25,7 @@ public static class ModuleLookup
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (root is INamedLayers named && named.FindLayer(name) is { } layer) return layer;
         if (TryWalk(root, name) is { } found) return found;
         if (name.StartsWith(BackbonePrefix, StringComparison.Ordinal) && TryWalk(root, name[BackbonePrefix.Length..]) is { } inner)
             return inner;

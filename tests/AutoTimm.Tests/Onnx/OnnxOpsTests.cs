@@ -1,0 +1,195 @@
+using AutoTimm.Models.Onnx;
+using static AutoTimm.Tests.Onnx.OnnxReference;
+using static TorchSharp.torch;
+
+namespace AutoTimm.Tests.Onnx;
+
+/// <summary>Each operator and its tricky variants against ONNX Runtime, on single-node models built here.</summary>
+public sealed class OnnxOpsTests
+{
+    private static Tensor Random(params long[] shape)
+    {
+        using var generator = new TorchSharp.torch.Generator(7);
+        return randn(shape, generator: generator);
+    }
+
+    private static Input X(params long[] shape) => new("x", Random(shape));
+
+    private static Input W(string name, params long[] shape) => new(name, Random(shape) * 0.5);
+
+    private static Input Ints(string name, params long[] values) => new(name, tensor(values), Constant: true);
+
+    public static TheoryData<string, long> Convolutions => new()
+    {
+        { "symmetric pads", 13 }, { "asymmetric pads", 13 }, { "stride 2 dilation 2", 13 }, { "groups", 13 }, { "same upper", 13 },
+        { "same lower", 17 }, { "valid", 17 }, { "no bias", 17 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Convolutions))]
+    public void Conv_matches_onnx_runtime(string variant, long opset)
+    {
+        var x = X(1, 4, 9, 11);
+        var w = W("w", 6, variant == "groups" ? 2 : 4, 3, 3);
+        var b = W("b", 6);
+        (string, object)[] attributes = variant switch
+        {
+            "symmetric pads" => [("pads", new long[] { 1, 1, 1, 1 })],
+            "asymmetric pads" => [("pads", new long[] { 0, 1, 2, 0 })],
+            "stride 2 dilation 2" => [("strides", new long[] { 2, 2 }), ("dilations", new long[] { 2, 2 }), ("pads", new long[] { 1, 2, 1, 2 })],
+            "groups" => [("group", 2L)],
+            "same upper" => [("auto_pad", "SAME_UPPER"), ("strides", new long[] { 2, 2 })],
+            "same lower" => [("auto_pad", "SAME_LOWER"), ("strides", new long[] { 2, 2 })],
+            "valid" => [("auto_pad", "VALID")],
+            _ => [],
+        };
+        var inputs = variant == "no bias" ? new[] { x, w } : new[] { x, w, b };
+        AssertMatches(Node("Conv", inputs.Select(i => i.Name).ToArray(), attributes), inputs, opset);
+    }
+
+    public static TheoryData<string, string> Poolings => new()
+    {
+        { "MaxPool", "pads" }, { "MaxPool", "ceil" }, { "MaxPool", "asymmetric" }, { "MaxPool", "same upper" }, { "MaxPool", "dilated" },
+        { "AveragePool", "pads" }, { "AveragePool", "pads include" }, { "AveragePool", "ceil" }, { "AveragePool", "asymmetric" },
+        { "AveragePool", "asymmetric include" }, { "AveragePool", "same upper" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Poolings))]
+    public void Pooling_matches_onnx_runtime(string op, string variant)
+    {
+        var x = X(1, 3, 10, 9);
+        (string, object)[] attributes = variant switch
+        {
+            "pads" => [("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 })],
+            "pads include" => [("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }), ("count_include_pad", 1L)],
+            "ceil" => [("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("ceil_mode", 1L)],
+            "asymmetric" => [("kernel_shape", new long[] { 3, 2 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 0, 1, 1, 0 })],
+            "asymmetric include" => [("kernel_shape", new long[] { 3, 2 }), ("strides", new long[] { 2, 2 }), ("pads", new long[] { 0, 1, 1, 0 }), ("count_include_pad", 1L)],
+            "same upper" => [("kernel_shape", new long[] { 3, 3 }), ("strides", new long[] { 2, 2 }), ("auto_pad", "SAME_UPPER")],
+            "dilated" => [("kernel_shape", new long[] { 2, 2 }), ("dilations", new long[] { 2, 2 })],
+            _ => throw new ArgumentException(variant),
+        };
+        AssertMatches(Node(op, ["x"], attributes), [x], 17);
+    }
+
+    [Theory]
+    [InlineData("GlobalAveragePool")]
+    [InlineData("GlobalMaxPool")]
+    [InlineData("Relu")]
+    [InlineData("Sigmoid")]
+    [InlineData("Tanh")]
+    [InlineData("Identity")]
+    public void Unary_ops_match_onnx_runtime(string op) => AssertMatches(Node(op, ["x"]), [X(2, 3, 5, 4)], 13);
+
+    [Theory]
+    [InlineData("Add")]
+    [InlineData("Sub")]
+    [InlineData("Mul")]
+    [InlineData("Div")]
+    public void Broadcasting_binary_ops_match_onnx_runtime(string op) =>
+        AssertMatches(Node(op, ["x", "w"]), [X(2, 3, 4, 5), new Input("w", Random(3, 1, 5).abs() + 0.5)], 13);
+
+    [Fact]
+    public void Integer_division_truncates_toward_zero()
+    {
+        var a = new Input("a", tensor(new long[] { 7, -7, 7, -7, 0 }));
+        var b = new Input("b", tensor(new long[] { 2, 2, -2, -2, 3 }));
+        AssertMatches(Node("Div", ["a", "b"]), [a, b], 13);
+        var (values, _) = RunExecutor(Node("Div", ["a", "b"]), [a, b], 13);
+        Assert.Equal([3.0, -3, -3, 3, 0], values);
+    }
+
+    [Fact]
+    public void BatchNormalization_matches_onnx_runtime()
+    {
+        var inputs = new[] { X(2, 4, 3, 3), W("scale", 4), W("bias", 4), W("mean", 4), new Input("var", Random(4).abs() + 0.1) };
+        AssertMatches(Node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ("epsilon", 1e-3f)), inputs, 15);
+    }
+
+    [Theory]
+    [InlineData(0, 1, 1.0f, 1.0f)]
+    [InlineData(1, 0, 0.5f, 2.0f)]
+    [InlineData(1, 1, 1.5f, 0.25f)]
+    public void Gemm_matches_onnx_runtime(int transA, int transB, float alpha, float beta)
+    {
+        var a = new Input("a", transA == 1 ? Random(5, 3) : Random(3, 5));
+        var b = new Input("b", transB == 1 ? Random(4, 5) : Random(5, 4));
+        AssertMatches(Node("Gemm", ["a", "b", "c"], ("transA", (long)transA), ("transB", (long)transB), ("alpha", alpha), ("beta", beta)),
+            [a, b, W("c", 4)], 13);
+    }
+
+    [Fact]
+    public void MatMul_broadcasts_batches_like_onnx_runtime() => AssertMatches(Node("MatMul", ["a", "b"]), [new Input("a", Random(2, 3, 4, 5)), new Input("b", Random(5, 6))], 13);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(-1)]
+    public void Flatten_matches_onnx_runtime(long axis) => AssertMatches(Node("Flatten", ["x"], ("axis", axis)), [X(2, 3, 4, 5)], 13);
+
+    [Fact]
+    public void Reshape_copies_zero_dimensions_and_infers_minus_one() =>
+        AssertMatches(Node("Reshape", ["x", "shape"]), [X(2, 3, 4, 5), Ints("shape", 0, -1, 5)], 14);
+
+    [Fact]
+    public void Transpose_and_concat_match_onnx_runtime()
+    {
+        AssertMatches(Node("Transpose", ["x"], ("perm", new long[] { 0, 2, 3, 1 })), [X(2, 3, 4, 5)], 13);
+        AssertMatches(Node("Transpose", ["x"]), [X(2, 3, 4)], 13);
+        AssertMatches(Node("Concat", ["x", "w"], ("axis", -1L)), [X(2, 3, 4), W("w", 2, 3, 2)], 13);
+    }
+
+    [Theory]
+    [InlineData(11, 1)]
+    [InlineData(11, 2)]
+    [InlineData(13, 1)]
+    [InlineData(13, -1)]
+    public void Softmax_flattens_before_opset_13_and_not_after(long opset, long axis)
+    {
+        var x = X(2, 3, 4);
+        AssertMatches(Node("Softmax", ["x"], ("axis", axis)), [x], opset);
+        if (opset == 11 && axis == 1)
+        {
+            // The flattened form normalizes over 3 x 4 values together, not over the 3 of axis 1.
+            var (values, _) = RunExecutor(Node("Softmax", ["x"], ("axis", axis)), [x], opset);
+            Assert.Equal(1.0, values.Take(12).Sum(), 5);
+        }
+    }
+
+    [Fact]
+    public void Clip_takes_attributes_before_opset_11_and_inputs_after()
+    {
+        var x = X(3, 4);
+        AssertMatches(Node("Clip", ["x"], ("min", -0.5f), ("max", 0.7f)), [x], 6);
+        AssertMatches(Node("Clip", ["x", "min"]), [x, new Input("min", tensor(-0.25f), Constant: true)], 13);
+        AssertMatches(Node("Clip", ["x", "", "max"]), [x, new Input("max", tensor(0.3f), Constant: true)], 13);
+    }
+
+    [Fact]
+    public void Shape_gather_unsqueeze_squeeze_and_reduce_mean_match_onnx_runtime()
+    {
+        var x = X(2, 3, 4, 5);
+        AssertMatches(Node("Shape", ["x"], ("start", 1L), ("end", -1L)), [x], 15);
+        AssertMatches(Node("Gather", ["x", "i"], ("axis", 1L)), [x, new Input("i", tensor(new long[] { 2, -1, 0 }), Constant: true)], 13);
+        AssertMatches(Node("Unsqueeze", ["x", "axes"]), [x, Ints("axes", 0, -1)], 13);
+        AssertMatches(Node("Unsqueeze", ["x"], ("axes", new long[] { 1 })), [x], 11);
+        AssertMatches(Node("Squeeze", ["x", "axes"]), [X(2, 1, 4, 1), Ints("axes", 1, -1)], 13);
+        AssertMatches(Node("ReduceMean", ["x"], ("axes", new long[] { 2, 3 }), ("keepdims", 0L)), [x], 13);
+        AssertMatches(Node("ReduceMean", ["x", "axes"], ("keepdims", 1L)), [x, Ints("axes", -1)], 18);
+    }
+
+    [Fact]
+    public void An_unsupported_op_or_variant_names_itself_its_node_and_its_opset()
+    {
+        var x = Random(1, 2, 4, 4);
+        var missing = Assert.Throws<NotSupportedException>(() => OnnxOps.Run(new OnnxNode(Node("LpNormalization", ["x"]), [x], 17)));
+        Assert.Contains("LpNormalization node 'lpnormalization_node' (output 'y', opset 17)", missing.Message);
+        Assert.Contains("the operator LpNormalization is not supported", missing.Message);
+        var variant = Assert.Throws<NotSupportedException>(() => OnnxOps.Run(new OnnxNode(Node("Conv", ["x", "w"], ("auto_pad", "SIDEWAYS")), [x, Random(2, 2, 3, 3)], 17)));
+        Assert.Contains("auto_pad 'SIDEWAYS' is not supported", variant.Message);
+        var domain = Node("Relu", ["x"]);
+        domain.Domain = "com.microsoft";
+        Assert.Contains("domain 'com.microsoft'", Assert.Throws<NotSupportedException>(() => OnnxOps.Run(new OnnxNode(domain, [x], 17))).Message);
+    }
+}
