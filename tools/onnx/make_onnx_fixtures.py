@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Writes tests/fixtures/onnx: a tiny CNN graph (Conv, Relu, GlobalAveragePool, Flatten, Gemm) saved by the onnx
-package twice, with its weights inside the model and as external data beside it, so the reader is checked against
-ONNX's own writer. Needs python3-onnx (Debian):
+"""Writes tests/fixtures/onnx:
+- a tiny CNN graph (Conv, Relu, GlobalAveragePool, Flatten, Gemm) saved by the onnx package twice, with its weights
+  inside the model and as external data beside it, so the reader is checked against ONNX's own writer;
+- the bundled classifier (assets/models/fashion_cnn.safetensors, resnet10_tiny: torchvision's BasicBlock, a 3x3
+  stride-1 stem, no max-pool, 16..128 channels) exported by torch.onnx.export at opsets 13 and 17, with an input and
+  PyTorch's logits for it, so the executor is checked against PyTorch and Grad-CAM against the native model.
+Needs python3-onnx, python3-numpy and python3-torch (Debian):
 
     /usr/bin/python3 tools/onnx/make_onnx_fixtures.py
 """
+import json
 import os
+import struct
 
 import numpy as np
 import onnx
@@ -37,9 +43,76 @@ def model():
     return result
 
 
+def read_safetensors(path):
+    import torch
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(size))
+        data = f.read()
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        dtype = {"F32": np.float32, "I64": np.int64}[entry["dtype"]]
+        tensors[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype=dtype).reshape(entry["shape"]).copy())
+    return tensors
+
+
+def fashion_cnn():
+    import torch
+    from torch import nn
+    from torchvision.models.resnet import BasicBlock
+
+    class SmallResNet(nn.Module):
+        def __init__(self, widths=(16, 32, 64, 128), classes=10):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, widths[0], 3, stride=1, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(widths[0])
+            self.relu = nn.ReLU(inplace=True)
+            layers, previous = [], widths[0]
+            for i, width in enumerate(widths):
+                stride = 1 if i == 0 else 2
+                downsample = None if stride == 1 and previous == width else nn.Sequential(
+                    nn.Conv2d(previous, width, 1, stride=stride, bias=False), nn.BatchNorm2d(width))
+                layers.append(nn.Sequential(BasicBlock(previous, width, stride, downsample)))
+                previous = width
+            self.layer1, self.layer2, self.layer3, self.layer4 = layers
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc = nn.Linear(previous, classes)
+
+        def forward(self, x):
+            x = self.relu(self.bn1(self.conv1(x)))
+            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+
+    model = SmallResNet()
+    model.load_state_dict(read_safetensors(os.path.join(ROOT, "assets", "models", "fashion_cnn.safetensors")))
+    return model.eval()
+
+
+def export_fashion_cnn():
+    import torch
+    model = fashion_cnn()
+    x = torch.from_numpy(np.random.default_rng(11).standard_normal((2, 3, 64, 64)).astype(np.float32))
+    with torch.no_grad():
+        logits = model(x)
+    np.save(os.path.join(OUT, "fashion_cnn_input.npy"), x.numpy())
+    np.save(os.path.join(OUT, "fashion_cnn_logits.npy"), logits.numpy())
+    for opset in (13, 17):
+        path = os.path.join(OUT, f"fashion_cnn_opset{opset}.onnx")
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        onnx.checker.check_model(onnx.load(path))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    export_fashion_cnn()
     onnx.save_model(model(), os.path.join(OUT, "tiny_cnn.onnx"))
+    # onnx appends to an existing data file: start from none.
+    if os.path.exists(os.path.join(OUT, "tiny_cnn_external.bin")):
+        os.remove(os.path.join(OUT, "tiny_cnn_external.bin"))
     onnx.save_model(model(), os.path.join(OUT, "tiny_cnn_external.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="tiny_cnn_external.bin", size_threshold=0)
 

@@ -41,6 +41,7 @@ public static class ModuleLookup
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(module);
+        if (root is INamedLayers named && named.LayerName(module) is { } own) return own;
         string? found = null;
         Walk(root, "", (name, m) => found ??= ReferenceEquals(m, module) ? name : null);
         return found ?? throw new LayerNotFoundException($"<{module.GetName()} module>", []);

@@ -65,7 +65,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
         }
         _defaultTarget = _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)
             .LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1) is { } spatial
-            ? ModuleLookup.NameOf(this, _taps[spatial])
+            ? spatial
             : throw new NotSupportedException($"ONNX graph '{name}' has no spatial layer ([N,C,H,W] with H, W > 1) to explain");
     }
 
@@ -94,10 +94,13 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     public override string DefaultTargetLayer => _defaultTarget;
 
     /// <inheritdoc/>
-    public override string ClassifierName => ModuleLookup.NameOf(this, _taps[_output]);
+    public override string ClassifierName => _output;
 
     /// <inheritdoc/>
     public nn.Module? FindLayer(string name) => _taps.TryGetValue(name, out var tap) ? tap : null;
+
+    /// <inheritdoc/>
+    public string? LayerName(nn.Module layer) => layer is OnnxTap tap && _taps.TryGetValue(tap.Output, out var mine) && ReferenceEquals(mine, tap) ? tap.Output : null;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => Run(input, null);
@@ -106,8 +109,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     public override Tensor ForwardFeatures(Tensor input)
     {
         Tensor? features = null;
-        var target = (OnnxTap)ModuleLookup.Resolve(this, _defaultTarget);
-        Run(input, (output, value) => { if (output == target.Output) features = value; });
+        Run(input, (output, value) => { if (output == _defaultTarget) features = value; });
         return features!;
     }
 
