@@ -1,0 +1,46 @@
+using AutoTimm.Imaging;
+using AutoTimm.Interpretation.Metrics;
+using AutoTimm.Models;
+using AutoTimm.Models.Onnx;
+using AutoTimm.Tests.Fixtures;
+
+namespace AutoTimm.Interpretation.Tests.Models;
+
+/// <summary>
+/// Explanations of an ONNX export equal those of the same weights loaded natively: the import is faithful for
+/// explanations, not only for outputs (the bundled classifier, exported by tools/onnx/make_onnx_fixtures.py).
+/// </summary>
+public sealed class OnnxExplanationTests
+{
+    [Theory]
+    [InlineData("gradcam", 13)]
+    [InlineData("gradcampp", 17)]
+    [InlineData("integrated_gradients", 13)]
+    public void Explanations_of_the_export_equal_the_native_models(string method, int opset)
+    {
+        using var native = ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath);
+        using var onnx = OnnxModel.Load(FixturePaths.Onnx($"fashion_cnn_opset{opset}.onnx"), native.Config.Preprocess, native.Config.ClassNames);
+        var canvas = Path.Combine(Path.GetDirectoryName(BundledModels.CnnPath)!, "..", "samples", "canvases", "canvas_test_00003.png");
+        var image = ImageInput.FromFile(File.Exists(canvas) ? canvas : FindCanvas());
+        var fromNative = Explain.Prediction(native, image, method, cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+        var fromOnnx = Explain.Prediction(onnx, image, method, cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+        Assert.Equal(fromNative.TargetClass, fromOnnx.TargetClass);
+        if (method != "integrated_gradients")
+        {
+            Assert.Equal("/layer4/layer4.0/relu_1/Relu_output_0", fromOnnx.Layer);
+            Assert.Equal(fromNative.NativeResolution, fromOnnx.NativeResolution);
+        }
+        var r = Statistics.Pearson(fromNative.Values.Select(v => (double)v).ToArray(), fromOnnx.Values.Select(v => (double)v).ToArray());
+        Assert.True(r.Value >= 0.999, $"{method}: Pearson {r.Value}");
+    }
+
+    private static string FindCanvas()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "assets", "samples", "canvases", "canvas_test_00003.png");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("assets/samples/canvases/canvas_test_00003.png");
+    }
+}
