@@ -61,6 +61,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
             using var probe = zeros(1, 3, preprocess.Height, preprocess.Width);
             var logits = Run(probe, (output, value) => _shapes[output] = value.shape);
             if (logits.dim() != 2) throw new NotSupportedException($"ONNX graph '{name}' outputs shape [{string.Join(", ", logits.shape)}]; a classifier outputs [N, classes]");
+            if (classNames is not null && classNames.Count != logits.shape[1])
+                throw new ArgumentException($"{classNames.Count} class names given for ONNX graph '{name}', which outputs {logits.shape[1]} classes");
             Config = Config with { NumClasses = (int)logits.shape[1] };
         }
         _defaultTarget = _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)
