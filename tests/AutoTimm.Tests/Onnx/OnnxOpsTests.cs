@@ -179,6 +179,129 @@ public sealed class OnnxOpsTests
         AssertMatches(Node("ReduceMean", ["x", "axes"], ("keepdims", 1L)), [x, Ints("axes", -1)], 18);
     }
 
+    [Theory]
+    [InlineData("HardSwish")]
+    [InlineData("Erf")]
+    [InlineData("Exp")]
+    [InlineData("Neg")]
+    [InlineData("Abs")]
+    public void More_unary_ops_match_onnx_runtime(string op) => AssertMatches(Node(op, ["x"]), [X(2, 3, 5, 4)], 17);
+
+    [Fact]
+    public void Positive_unary_ops_match_onnx_runtime()
+    {
+        var positive = new Input("x", Random(2, 3, 4).abs() + 0.1);
+        foreach (var op in new[] { "Sqrt", "Log", "Reciprocal" }) AssertMatches(Node(op, ["x"]), [positive], 13);
+        AssertMatches(Node("Pow", ["x", "e"]), [positive, new Input("e", tensor(2.5f), Constant: true)], 13);
+        AssertMatches(Node("HardSigmoid", ["x"], ("alpha", 0.3f), ("beta", 0.4f)), [X(3, 5)], 13);
+        AssertMatches(Node("HardSigmoid", ["x"]), [X(3, 5)], 6);
+    }
+
+    [Fact]
+    public void Comparisons_where_max_and_min_match_onnx_runtime()
+    {
+        var (a, b) = (X(3, 4), new Input("w", Random(4)));
+        AssertMatches(Node("Max", ["x", "w"]), [a, b], 13);
+        AssertMatches(Node("Min", ["x", "w"]), [a, b], 13);
+        var condition = new Input("c", tensor(new[] { true, false, true, false }), Constant: true);
+        AssertMatches(Node("Where", ["c", "x", "w"]), [condition, a, b], 16);
+        var ints = new Input("i", tensor(new long[] { 1, 2, 3 }));
+        var other = new Input("j", tensor(new long[] { 1, 0, 3 }), Constant: true);
+        foreach (var op in new[] { "Equal", "Less", "Greater" })
+        {
+            var node = Node(op, ["i", "j"]);
+            var (expected, _) = RunReference(SingleNode(node, [ints, other], 1, 13), [ints, other]);
+            Assert.Equal(expected, RunExecutor(node, [ints, other], 13).Values);
+        }
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public void LayerNormalization_matches_onnx_runtime(long axis)
+    {
+        var x = X(2, 3, 4);
+        var shape = axis == -1 ? new long[] { 4 } : [3, 4];
+        AssertMatches(Node("LayerNormalization", ["x", "s", "b"], ("axis", axis), ("epsilon", 1e-6f)), [x, W("s", shape), W("b", shape)], 17);
+    }
+
+    [Fact]
+    public void Shapes_are_built_expanded_tiled_and_ranged_like_onnx_runtime()
+    {
+        var node = Node("ConstantOfShape", ["s"]);
+        node.Attribute.Add(new global::Onnx.AttributeProto { Name = "value", Type = global::Onnx.AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.ToProto("v", tensor(new[] { 1.5f })) });
+        AssertMatches(node, [Ints("s", 2, 3)], 13);
+        AssertMatches(Node("Expand", ["x", "s"]), [X(3, 1), Ints("s", 2, 1, 4)], 13);
+        AssertMatches(Node("Tile", ["x", "r"]), [X(2, 3), Ints("r", 2, 1)], 13);
+        var range = Node("Range", ["a", "b", "c"]);
+        var inputs = new[] { new Input("a", tensor(1.0f), Constant: true), new Input("b", tensor(7.5f), Constant: true), new Input("c", tensor(2.0f), Constant: true) };
+        AssertMatches(range, inputs, 13);
+    }
+
+    public static TheoryData<long[], long[], long[]?, long[]?> Slices => new()
+    {
+        { [1, 0], [3, 100], null, null },
+        { [-3], [-1], [2], null },
+        { [0, 4], [2, 0], [0, 3], [1, -2] },
+        { [100], [-100], [1], [-1] },
+        { [2], [2], [3], null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Slices))]
+    public void Slice_clamps_counts_from_the_end_and_steps_backwards_like_onnx_runtime(long[] starts, long[] ends, long[]? axes, long[]? steps)
+    {
+        var names = new List<string> { "x", "starts", "ends" };
+        var inputs = new List<Input> { X(4, 5, 6, 7), Ints("starts", starts), Ints("ends", ends) };
+        if (axes is not null || steps is not null)
+        {
+            names.Add("axes");
+            inputs.Add(Ints("axes", axes ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray()));
+        }
+        if (steps is not null)
+        {
+            names.Add("steps");
+            inputs.Add(Ints("steps", steps));
+        }
+        AssertMatches(Node("Slice", [.. names]), inputs, 13);
+    }
+
+    [Fact]
+    public void Slice_takes_attributes_before_opset_10() =>
+        AssertMatches(Node("Slice", ["x"], ("starts", new long[] { 1, -2 }), ("ends", new long[] { 3, 100 }), ("axes", new long[] { 1, 3 })), [X(2, 4, 3, 5)], 9);
+
+    [Theory]
+    [InlineData("constant", 11)]
+    [InlineData("reflect", 13)]
+    [InlineData("edge", 13)]
+    [InlineData("constant", 2)]
+    public void Pad_matches_onnx_runtime(string mode, long opset)
+    {
+        long[] pads = [0, 0, 1, 2, 0, 0, 2, 1];
+        if (opset < 11)
+            AssertMatches(Node("Pad", ["x"], ("mode", mode), ("pads", pads), ("value", 0.5f)), [X(1, 2, 4, 5)], opset);
+        else
+            AssertMatches(Node("Pad", ["x", "pads", "v"], ("mode", mode)), [X(1, 2, 4, 5), Ints("pads", pads), new Input("v", tensor(0.5f), Constant: true)], opset);
+    }
+
+    [Fact]
+    public void Split_cast_and_reductions_match_onnx_runtime()
+    {
+        var x = X(2, 6, 3);
+        var split = Node("Split", ["x", "sizes"], ("axis", 1L));
+        split.Output.Add("y2");
+        var inputs = new[] { x, Ints("sizes", 2, 4) };
+        var (expected, shape) = RunReference(SingleNode(split, inputs, 1, 13), inputs);
+        var second = OnnxOps.Run(new OnnxNode(split, [x.Value, tensor(new long[] { 2, 4 })], 13));
+        Assert.Equal(2, second.Length);
+        Assert.Equal(shape, second[0].shape);
+        Assert.Equal(expected, second[0].to_type(ScalarType.Float64).data<double>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal([2L, 4, 3], second[1].shape);
+        AssertMatches(Node("Cast", ["x"], ("to", (long)global::Onnx.TensorProto.Types.DataType.Int64)), [new Input("x", tensor(new[] { 1.7f, -1.7f, 2.5f }))], 13);
+        AssertMatches(Node("ReduceSum", ["x", "axes"], ("keepdims", 0L)), [x, Ints("axes", 1)], 13);
+        AssertMatches(Node("ReduceMax", ["x"], ("axes", new long[] { -1 })), [x], 13);
+    }
+
     [Fact]
     public void An_unsupported_op_or_variant_names_itself_its_node_and_its_opset()
     {

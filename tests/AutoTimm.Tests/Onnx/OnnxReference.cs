@@ -59,6 +59,7 @@ internal static class OnnxReference
         return first.ElementType switch
         {
             TensorElementType.Int64 => (first.AsTensor<long>().ToArray().Select(v => (double)v).ToArray(), first.AsTensor<long>().Dimensions.ToArray().Select(d => (long)d).ToArray()),
+            TensorElementType.Bool => (first.AsTensor<bool>().ToArray().Select(v => v ? 1.0 : 0.0).ToArray(), first.AsTensor<bool>().Dimensions.ToArray().Select(d => (long)d).ToArray()),
             TensorElementType.Int32 => (first.AsTensor<int>().ToArray().Select(v => (double)v).ToArray(), first.AsTensor<int>().Dimensions.ToArray().Select(d => (long)d).ToArray()),
             _ => (first.AsTensor<float>().ToArray().Select(v => (double)v).ToArray(), first.AsTensor<float>().Dimensions.ToArray().Select(d => (long)d).ToArray()),
         };
@@ -70,7 +71,8 @@ internal static class OnnxReference
         var byName = inputs.ToDictionary(i => i.Name, i => i.Value);
         var values = node.Input.Select(n => n.Length == 0 ? null : byName[n]).ToArray();
         using var output = OnnxOps.Run(new OnnxNode(node, values, opset))[0].to_type(ScalarType.Float64).cpu();
-        return (output.data<double>().ToArray(), output.shape);
+        // TorchSharp cannot read an empty tensor's data.
+        return (output.numel() == 0 ? [] : output.data<double>().ToArray(), output.shape);
     }
 
     /// <summary>Asserts the executor matches ONNX Runtime on a single-node model.</summary>

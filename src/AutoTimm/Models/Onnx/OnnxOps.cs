@@ -41,7 +41,34 @@ internal static class OnnxOps
         ["Gather"] = n => [Gather(n)],
         ["Unsqueeze"] = n => [Unsqueeze(n)],
         ["Squeeze"] = n => [Squeeze(n)],
-        ["ReduceMean"] = n => [ReduceMean(n)],
+        ["ReduceMean"] = n => [Reduce(n, (x, axes, keep) => x.mean(axes, keepdim: keep), 18)],
+        ["ReduceSum"] = n => [Reduce(n, (x, axes, keep) => x.sum(axes, keepdim: keep), 13)],
+        ["ReduceMax"] = n => [Reduce(n, (x, axes, keep) => x.amax(axes, keepdim: keep), 18)],
+        ["HardSigmoid"] = n => [HardSigmoid(n)],
+        ["HardSwish"] = n => [F.hardswish(n.Input(0))],
+        ["Erf"] = n => [n.Input(0).erf()],
+        ["Sqrt"] = n => [n.Input(0).sqrt()],
+        ["Exp"] = n => [n.Input(0).exp()],
+        ["Log"] = n => [n.Input(0).log()],
+        ["Neg"] = n => [n.Input(0).neg()],
+        ["Abs"] = n => [n.Input(0).abs()],
+        ["Reciprocal"] = n => [n.Input(0).reciprocal()],
+        ["Pow"] = n => [n.Input(0).pow(n.Input(1).to_type(n.Input(0).dtype))],
+        ["Max"] = n => [Enumerable.Range(1, n.InputCount - 1).Aggregate(n.Input(0), (m, i) => m.maximum(n.Input(i)))],
+        ["Min"] = n => [Enumerable.Range(1, n.InputCount - 1).Aggregate(n.Input(0), (m, i) => m.minimum(n.Input(i)))],
+        ["Equal"] = n => [n.Input(0).eq(n.Input(1))],
+        ["Less"] = n => [n.Input(0).lt(n.Input(1))],
+        ["Greater"] = n => [n.Input(0).gt(n.Input(1))],
+        ["Where"] = n => [where(n.Input(0).to_type(ScalarType.Bool), n.Input(1), n.Input(2))],
+        ["LayerNormalization"] = n => [LayerNormalization(n)],
+        ["ConstantOfShape"] = n => [ConstantOfShape(n)],
+        ["Expand"] = n => [Expand(n)],
+        ["Slice"] = n => [Slice(n)],
+        ["Cast"] = n => [Cast(n)],
+        ["Pad"] = n => [Pad(n)],
+        ["Split"] = Split,
+        ["Tile"] = n => [n.Input(0).tile(n.IntsInput(1) ?? throw n.Error("repeats are missing"))],
+        ["Range"] = n => [arange(Number(n.Input(0)), Number(n.Input(1)), Number(n.Input(2)), dtype: n.Input(0).dtype)],
     };
 
     /// <summary>The op types the executor runs.</summary>
@@ -57,6 +84,8 @@ internal static class OnnxOps
             ? op(node)
             : throw new NotSupportedException($"{node.Description}: the operator {node.OpType} is not supported (supported: {string.Join(", ", Ops.Keys.Order(StringComparer.Ordinal))})");
     }
+
+    private static double Number(Tensor scalar) => scalar.to_type(ScalarType.Float64).item<double>();
 
     private static long Axis(OnnxNode n, long axis, Tensor of)
     {
@@ -328,17 +357,183 @@ internal static class OnnxOps
         return result;
     }
 
-    private static Tensor ReduceMean(OnnxNode n)
+    /// <summary>A reduction whose axes are an attribute before <paramref name="inputFrom"/> and an input from it.</summary>
+    private static Tensor Reduce(OnnxNode n, Func<Tensor, long[], bool, Tensor> reduce, long inputFrom)
     {
         var x = n.Input(0);
         bool keep = n.Int("keepdims", 1) != 0;
-        // Axes are an attribute before opset 18 and an input from it (Squeeze and Unsqueeze moved at 13).
-        var axes = (n.Opset >= 18 ? n.IntsInput(1) : n.Ints("axes"))?.Select(a => a < 0 ? a + x.dim() : a).ToArray();
+        var axes = (n.Opset >= inputFrom ? n.IntsInput(1) : n.Ints("axes"))?.Select(a => a < 0 ? a + x.dim() : a).ToArray();
         if (axes is null || axes.Length == 0)
         {
-            if (n.Opset >= 18 && n.Int("noop_with_empty_axes", 0) != 0) return x.alias();
+            if (n.Opset >= inputFrom && n.Int("noop_with_empty_axes", 0) != 0) return x.alias();
             axes = Enumerable.Range(0, (int)x.dim()).Select(a => (long)a).ToArray();
         }
-        return x.mean(axes, keepdim: keep);
+        return reduce(x, axes, keep);
+    }
+
+    private static Tensor HardSigmoid(OnnxNode n)
+    {
+        using Scalar alpha = (double)n.Float("alpha", 0.2f), beta = (double)n.Float("beta", 0.5f);
+        return (n.Input(0) * alpha + beta).clamp(Scalars.Of(0), Scalars.One);
+    }
+
+    private static Tensor LayerNormalization(OnnxNode n)
+    {
+        var x = n.Input(0);
+        long axis = Axis(n, n.Int("axis", -1), x);
+        if (n.Proto.Output.Skip(1).Any(o => o.Length > 0)) throw n.Unsupported("the Mean and InvStdDev outputs");
+        return F.layer_norm(x, x.shape[(int)axis..], n.Input(1), n.Optional(2), n.Float("epsilon", 1e-5f));
+    }
+
+    private static Tensor ConstantOfShape(OnnxNode n)
+    {
+        var shape = n.IntsInput(0) ?? throw n.Error("the shape input is missing");
+        if (n.TensorAttribute("value") is not { } proto) return zeros(shape);
+        using var value = OnnxTensors.ToTensor(proto);
+        return value.reshape(1).expand(shape.Length == 0 ? [1] : shape).reshape(shape).clone();
+    }
+
+    // ONNX Expand broadcasts both ways: a 1 in the shape keeps the input's size.
+    private static Tensor Expand(OnnxNode n)
+    {
+        var x = n.Input(0);
+        var shape = n.IntsInput(1) ?? throw n.Error("the shape input is missing");
+        int rank = Math.Max(shape.Length, (int)x.dim());
+        var target = new long[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            long a = i - (rank - x.dim()) >= 0 ? x.shape[i - (rank - x.dim())] : 1, b = i - (rank - shape.Length) >= 0 ? shape[i - (rank - shape.Length)] : 1;
+            if (a != b && a != 1 && b != 1) throw n.Error($"shape [{string.Join(", ", shape)}] does not broadcast with [{string.Join(", ", x.shape)}]");
+            target[i] = Math.Max(a, b);
+        }
+        return x.expand(target);
+    }
+
+    private static Tensor Slice(OnnxNode n)
+    {
+        var x = n.Input(0);
+        long[] starts, ends, axes, steps;
+        if (n.Opset < 10)
+        {
+            starts = n.Ints("starts") ?? throw n.Error("starts are missing");
+            ends = n.Ints("ends") ?? throw n.Error("ends are missing");
+            axes = n.Ints("axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+            steps = Enumerable.Repeat(1L, starts.Length).ToArray();
+        }
+        else
+        {
+            starts = n.IntsInput(1) ?? throw n.Error("starts are missing");
+            ends = n.IntsInput(2) ?? throw n.Error("ends are missing");
+            axes = n.IntsInput(3) ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+            steps = n.IntsInput(4) ?? Enumerable.Repeat(1L, starts.Length).ToArray();
+        }
+        var result = x;
+        for (int i = 0; i < starts.Length; i++)
+        {
+            long axis = Axis(n, axes[i], x), size = x.shape[axis], step = steps[i];
+            if (step == 0) throw n.Error("a step is 0");
+            long start = starts[i] < 0 ? starts[i] + size : starts[i], end = ends[i] < 0 ? ends[i] + size : ends[i];
+            if (step > 0)
+            {
+                start = Math.Clamp(start, 0, size);
+                end = Math.Clamp(end, 0, size);
+                result = end > start ? result.slice(axis, start, end, step) : result.slice(axis, 0, 0, 1);
+            }
+            else
+            {
+                // Walks backwards: start clamps to [0, size-1], end to [-1, size-1].
+                start = Math.Clamp(start, 0, size - 1);
+                end = Math.Clamp(end, -1, size - 1);
+                long count = start > end ? (start - end - 1) / -step + 1 : 0;
+                var index = count == 0 ? empty(0, ScalarType.Int64) : arange(start, start + step * count, step, ScalarType.Int64);
+                result = result.index_select(axis, index.to(x.device));
+            }
+        }
+        return ReferenceEquals(result, x) ? x.alias() : result;
+    }
+
+    private static Tensor Cast(OnnxNode n)
+    {
+        var type = (global::Onnx.TensorProto.Types.DataType)n.Int("to", 0) switch
+        {
+            global::Onnx.TensorProto.Types.DataType.Float or global::Onnx.TensorProto.Types.DataType.Float16 => ScalarType.Float32,
+            global::Onnx.TensorProto.Types.DataType.Double => ScalarType.Float64,
+            global::Onnx.TensorProto.Types.DataType.Int64 => ScalarType.Int64,
+            global::Onnx.TensorProto.Types.DataType.Int32 => ScalarType.Int32,
+            global::Onnx.TensorProto.Types.DataType.Int8 => ScalarType.Int8,
+            global::Onnx.TensorProto.Types.DataType.Uint8 => ScalarType.Byte,
+            global::Onnx.TensorProto.Types.DataType.Bool => ScalarType.Bool,
+            var other => throw n.Unsupported($"casting to {other}"),
+        };
+        return n.Input(0).to_type(type);
+    }
+
+    private static Tensor Pad(OnnxNode n)
+    {
+        var x = n.Input(0);
+        var mode = n.String("mode", "constant");
+        long[] pads;
+        double value;
+        if (n.Opset < 11)
+        {
+            pads = n.Ints("pads") ?? throw n.Error("pads are missing");
+            value = n.Float("value", 0);
+        }
+        else
+        {
+            pads = n.IntsInput(1) ?? throw n.Error("pads are missing");
+            value = n.Optional(2) is { } v && v.numel() > 0 ? v.to_type(ScalarType.Float64).item<double>() : 0;
+            if (n.IntsInput(3) is { } axes)
+            {
+                // Pads name only the given axes: spread them over all axes.
+                var full = new long[2 * x.dim()];
+                for (int i = 0; i < axes.Length; i++)
+                {
+                    long axis = Axis(n, axes[i], x);
+                    full[axis] = pads[i];
+                    full[x.dim() + axis] = pads[axes.Length + i];
+                }
+                pads = full;
+            }
+        }
+        int rank = (int)x.dim();
+        if (pads.Length != 2 * rank) throw n.Error($"pads has {pads.Length} values for a rank-{rank} tensor");
+        // F.pad takes the last axis first, begin then end; negative pads crop.
+        var order = new long[2 * rank];
+        for (int i = 0; i < rank; i++)
+        {
+            order[2 * i] = pads[rank - 1 - i];
+            order[2 * i + 1] = pads[2 * rank - 1 - i];
+        }
+        return mode switch
+        {
+            "constant" => F.pad(x, order, PaddingModes.Constant, value),
+            "reflect" => PadSpatialOnly(n, x, order, PaddingModes.Reflect),
+            "edge" => PadSpatialOnly(n, x, order, PaddingModes.Replicate),
+            _ => throw n.Unsupported($"mode '{mode}'"),
+        };
+    }
+
+    // libtorch pads reflect and replicate over the trailing (spatial) axes only.
+    private static Tensor PadSpatialOnly(OnnxNode n, Tensor x, long[] order, PaddingModes mode)
+    {
+        int rank = (int)x.dim();
+        if (order.Skip(2 * (rank - 2)).Any(p => p != 0) || rank < 3) throw n.Unsupported($"{mode} padding of the batch or channel axis");
+        return F.pad(x, order[..(2 * (rank - 2))], mode);
+    }
+
+    private static Tensor[] Split(OnnxNode n)
+    {
+        var x = n.Input(0);
+        long axis = Axis(n, n.Int("axis", 0), x);
+        int outputs = n.Proto.Output.Count;
+        var sizes = (n.Opset >= 13 ? n.IntsInput(1) : n.Ints("split"));
+        if (sizes is null)
+        {
+            long size = x.shape[axis], part = (size + outputs - 1) / outputs;
+            sizes = Enumerable.Range(0, outputs).Select(i => Math.Max(0, Math.Min(part, size - i * part))).ToArray();
+        }
+        if (sizes.Length != outputs || sizes.Sum() != x.shape[axis]) throw n.Error($"split sizes [{string.Join(", ", sizes)}] do not cut an axis of {x.shape[axis]} into {outputs} outputs");
+        return x.split(sizes, axis);
     }
 }
