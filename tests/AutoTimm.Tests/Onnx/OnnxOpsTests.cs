@@ -303,6 +303,24 @@ public sealed class OnnxOpsTests
     }
 
     [Fact]
+    public void Mod_not_and_scatter_match_onnx_runtime()
+    {
+        var a = new Input("a", tensor(new long[] { 7, -7, 7, -7, 5 }));
+        var b = new Input("b", tensor(new long[] { 3, 3, -3, -3, 5 }), Constant: true);
+        foreach (long fmod in new long[] { 0, 1 })
+        {
+            var node = Node("Mod", ["a", "b"], ("fmod", fmod));
+            Assert.Equal(RunReference(SingleNode(node, [a, b], 1, 13), [a, b]).Values, RunExecutor(node, [a, b], 13).Values);
+        }
+        AssertMatches(Node("Mod", ["x", "w"], ("fmod", 1L)), [X(3, 4), new Input("w", Random(4).abs() + 0.5)], 13);
+        var flags = new Input("f", tensor(new[] { true, false }));
+        var not = Node("Not", ["f"]);
+        Assert.Equal(RunReference(SingleNode(not, [flags], 1, 13), [flags]).Values, RunExecutor(not, [flags], 13).Values);
+        AssertMatches(Node("ScatterND", ["x", "i", "u"]), [X(4, 3, 2), new Input("i", tensor(new long[] { 2, 0, -1 }, [3, 1]), Constant: true), W("u", 3, 3, 2)], 13);
+        AssertMatches(Node("ScatterND", ["x", "i", "u"]), [X(4, 3, 2), new Input("i", tensor(new long[] { 1, 2, 3, 0 }, [2, 2]), Constant: true), W("u", 2, 2)], 16);
+    }
+
+    [Fact]
     public void An_unsupported_op_or_variant_names_itself_its_node_and_its_opset()
     {
         var x = Random(1, 2, 4, 4);

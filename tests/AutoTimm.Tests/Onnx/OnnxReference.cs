@@ -38,6 +38,7 @@ internal static class OnnxReference
         {
             ScalarType.Int64 => TensorProto.Types.DataType.Int64,
             ScalarType.Int32 => TensorProto.Types.DataType.Int32,
+            ScalarType.Bool => TensorProto.Types.DataType.Bool,
             _ => TensorProto.Types.DataType.Float,
         }) };
         // Outputs are left without a type: ONNX Runtime infers it.
@@ -52,6 +53,7 @@ internal static class OnnxReference
         var feeds = inputs.Where(i => !i.Constant).Select(i => i.Value.dtype switch
         {
             ScalarType.Int64 => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<long>(i.Value.data<long>().ToArray(), i.Value.shape.Select(d => (int)d).ToArray())),
+            ScalarType.Bool => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<bool>(i.Value.data<bool>().ToArray(), i.Value.shape.Select(d => (int)d).ToArray())),
             _ => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<float>(i.Value.to_type(ScalarType.Float32).data<float>().ToArray(), i.Value.shape.Select(d => (int)d).ToArray())),
         }).ToList();
         using var results = session.Run(feeds);

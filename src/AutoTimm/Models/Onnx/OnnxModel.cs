@@ -24,7 +24,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     private readonly Dictionary<string, string> _initializerNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OnnxTap> _taps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long[]> _shapes = new(StringComparer.Ordinal);
-    private readonly string _defaultTarget;
+    private readonly string? _defaultTarget;
 
     private OnnxModel(ModelProto model, string name, PreprocessConfig preprocess, IReadOnlyList<string>? classNames)
         : base("onnx", new ModelConfig { Arch = $"onnx:{name}", NumClasses = 1, Preprocess = preprocess, ClassNames = classNames })
@@ -68,7 +68,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
         _defaultTarget = _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)
             .LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1) is { } spatial
             ? spatial
-            : throw new NotSupportedException($"ONNX graph '{name}' has no spatial layer ([N,C,H,W] with H, W > 1) to explain");
+            : null;
     }
 
     /// <summary>Loads an ONNX classifier.</summary>
@@ -93,7 +93,9 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     public IReadOnlyList<long> ShapeOf(string output) => _shapes.TryGetValue(output, out var s) ? s : throw new LayerNotFoundException(output, []);
 
     /// <inheritdoc/>
-    public override string DefaultTargetLayer => _defaultTarget;
+    /// <exception cref="NotSupportedException">The graph has no spatial layer (a transformer's tokens): name a layer.</exception>
+    public override string DefaultTargetLayer => _defaultTarget
+        ?? throw new NotSupportedException($"{Config.Arch} has no spatial layer ([N,C,H,W] with H, W > 1) to explain by default; name one of its layers (--target-layer)");
 
     /// <inheritdoc/>
     public override string ClassifierName => _output;
@@ -111,7 +113,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     public override Tensor ForwardFeatures(Tensor input)
     {
         Tensor? features = null;
-        Run(input, (output, value) => { if (output == _defaultTarget) features = value; });
+        var target = DefaultTargetLayer;
+        Run(input, (output, value) => { if (output == target) features = value; });
         return features!;
     }
 

@@ -68,6 +68,9 @@ internal static class OnnxOps
         ["Pad"] = n => [Pad(n)],
         ["Split"] = Split,
         ["Tile"] = n => [n.Input(0).tile(n.IntsInput(1) ?? throw n.Error("repeats are missing"))],
+        ["Mod"] = n => [Mod(n)],
+        ["Not"] = n => [n.Input(0).logical_not()],
+        ["ScatterND"] = n => [ScatterND(n)],
         ["Range"] = n => [arange(Number(n.Input(0)), Number(n.Input(1)), Number(n.Input(2)), dtype: n.Input(0).dtype)],
     };
 
@@ -520,6 +523,29 @@ internal static class OnnxOps
         int rank = (int)x.dim();
         if (order.Skip(2 * (rank - 2)).Any(p => p != 0) || rank < 3) throw n.Unsupported($"{mode} padding of the batch or channel axis");
         return F.pad(x, order[..(2 * (rank - 2))], mode);
+    }
+
+    // fmod 0 (integers only) takes the divisor's sign, like Python; fmod 1 the dividend's, like C.
+    private static Tensor Mod(OnnxNode n)
+    {
+        var (a, b) = (n.Input(0), n.Input(1));
+        if (n.Int("fmod", 0) != 0) return a.fmod(b);
+        if (a.is_floating_point()) throw n.Error("fmod 0 is defined for integers only");
+        return a.remainder(b);
+    }
+
+    private static Tensor ScatterND(OnnxNode n)
+    {
+        if (n.String("reduction", "none") != "none") throw n.Unsupported($"reduction '{n.String("reduction", "none")}'");
+        var (data, indices, updates) = (n.Input(0), n.Input(1).to_type(ScalarType.Int64), n.Input(2));
+        long k = indices.shape[^1];
+        if (k > data.dim()) throw n.Error($"indices address {k} axes of a rank-{data.dim()} tensor");
+        var index = Enumerable.Range(0, (int)k).Select(i =>
+        {
+            var column = indices.select(-1, i);
+            return column + column.lt(Scalars.Of(0)).to_type(ScalarType.Int64) * data.shape[i];
+        }).ToArray();
+        return data.clone().index_put_(updates, index);
     }
 
     private static Tensor[] Split(OnnxNode n)
