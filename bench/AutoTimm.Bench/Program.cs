@@ -59,6 +59,13 @@ if (args.Contains("--metric-cost"))
     Console.WriteLine(JsonSerializer.Serialize(cost, new JsonSerializerOptions { WriteIndented = true }));
     return;
 }
+if (args.Contains("--onnx-exports"))
+{
+    // ONNX exports (tools/onnx/export_torchvision.py DIR): errors against ONNX Runtime and PyTorch, Grad-CAM cost.
+    var folder = args[Array.IndexOf(args, "--onnx-exports") + 1];
+    Console.WriteLine(JsonSerializer.Serialize(OnnxExports.Check(folder, threads, Median), new JsonSerializerOptions { WriteIndented = true }));
+    return;
+}
 if (args.Contains("--box-cost-only"))
 {
     // Only the detection K-box section (the bundled detector), for a quick run.

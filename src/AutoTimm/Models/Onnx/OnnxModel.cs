@@ -86,6 +86,9 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     /// <summary>The operator set version the graph imports.</summary>
     public long Opset => _opset;
 
+    /// <summary>The operator types the graph uses, sorted.</summary>
+    public IReadOnlyList<string> Operators => [.. _graph.Node.Select(n => n.OpType).Distinct().Order(StringComparer.Ordinal)];
+
     /// <summary>Every node output's name, in graph order: the layers of this model.</summary>
     public IReadOnlyList<string> LayerNames => [.. _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)];
 
