@@ -24,7 +24,7 @@ internal static class OnnxOps
         ["Tanh"] = n => [n.Input(0).tanh()],
         ["Identity"] = n => [n.Input(0).alias()],
         ["Dropout"] = n => [n.Input(0).alias()],
-        ["Add"] = n => [n.Input(0) + n.Input(1)],
+        ["Add"] = n => [n.Input(0).add(n.Input(1), Scalars.One)],
         ["Sub"] = n => [n.Input(0) - n.Input(1)],
         ["Mul"] = n => [n.Input(0) * n.Input(1)],
         ["Div"] = n => [Div(n.Input(0), n.Input(1))],
@@ -71,7 +71,7 @@ internal static class OnnxOps
         ["Mod"] = n => [Mod(n)],
         ["Not"] = n => [n.Input(0).logical_not()],
         ["ScatterND"] = n => [ScatterND(n)],
-        ["Range"] = n => [arange(Number(n.Input(0)), Number(n.Input(1)), Number(n.Input(2)), dtype: n.Input(0).dtype)],
+        ["Range"] = n => [Range(n)],
     };
 
     /// <summary>The op types the executor runs.</summary>
@@ -89,6 +89,12 @@ internal static class OnnxOps
     }
 
     private static double Number(Tensor scalar) => scalar.to_type(ScalarType.Float64).item<double>();
+
+    private static Tensor Range(OnnxNode n)
+    {
+        using Scalar start = Number(n.Input(0)), limit = Number(n.Input(1)), delta = Number(n.Input(2));
+        return arange(start, limit, delta, n.Input(0).dtype);
+    }
 
     private static long Axis(OnnxNode n, long axis, Tensor of)
     {
@@ -216,10 +222,11 @@ internal static class OnnxOps
         if (ceil) throw n.Unsupported("ceil_mode with asymmetric pads");
         // Sums over explicitly padded windows, divided by the window size or by the count of real pixels.
         var padded = PadSpatial(x, pads, 0);
-        var sums = F.avg_pool2d(padded, kernel, strides) * (double)(kernel[0] * kernel[1]);
-        if (includePad) return sums / (double)(kernel[0] * kernel[1]);
+        using Scalar area = (double)(kernel[0] * kernel[1]);
+        var sums = F.avg_pool2d(padded, kernel, strides).mul(area);
+        if (includePad) return sums.div(area);
         using var ones = ones_like(x.select(1, 0).unsqueeze(1));
-        var counts = F.avg_pool2d(PadSpatial(ones, pads, 0), kernel, strides) * (double)(kernel[0] * kernel[1]);
+        var counts = F.avg_pool2d(PadSpatial(ones, pads, 0), kernel, strides).mul(area);
         return sums / counts;
     }
 
@@ -231,8 +238,8 @@ internal static class OnnxOps
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[1] = -1;
-        using var eps = Scalars.Of(epsilon);
-        return (x - mean.reshape(shape)) * (scale / (variance + eps).sqrt()).reshape(shape) + bias.reshape(shape);
+        var eps = Scalars.Of(epsilon);
+        return ((x - mean.reshape(shape)) * (scale / variance.add(eps, Scalars.One).sqrt()).reshape(shape)).add(bias.reshape(shape), Scalars.One);
     }
 
     private static Tensor Gemm(OnnxNode n)
@@ -243,9 +250,14 @@ internal static class OnnxOps
         if (n.Int("transB", 0) != 0) b = b.t();
         double alpha = n.Float("alpha", 1), beta = n.Float("beta", 1);
         var product = a.matmul(b);
-        if (alpha != 1) product *= alpha;
+        if (alpha != 1)
+        {
+            using Scalar scale = alpha;
+            product = product.mul(scale);
+        }
         if (n.Optional(2) is not { } c) return product;
-        return beta == 1 ? product + c : product + c * beta;
+        using Scalar weight = beta;
+        return product.add(c, weight);
     }
 
     private static Tensor Flatten(OnnxNode n)
@@ -327,8 +339,8 @@ internal static class OnnxOps
         var indices = n.Input(1).to_type(ScalarType.Int64);
         long axis = Axis(n, n.Int("axis", 0), data), size = data.shape[axis];
         // Negative indices count from the end of the axis.
-        using var sizeScalar = Scalars.Of(size);
-        var wrapped = indices.lt(Scalars.Of(0)).to_type(ScalarType.Int64) * size + indices;
+        using Scalar axisSize = size;
+        var wrapped = indices.add(indices.lt(Scalars.Of(0)).to_type(ScalarType.Int64).mul(axisSize), Scalars.One);
         return data.index_select(axis, wrapped.flatten()).reshape([.. data.shape[..(int)axis], .. indices.shape, .. data.shape[(int)(axis + 1)..]]);
     }
 
@@ -377,7 +389,7 @@ internal static class OnnxOps
     private static Tensor HardSigmoid(OnnxNode n)
     {
         using Scalar alpha = (double)n.Float("alpha", 0.2f), beta = (double)n.Float("beta", 0.5f);
-        return (n.Input(0) * alpha + beta).clamp(Scalars.Of(0), Scalars.One);
+        return n.Input(0).mul(alpha).add(beta, Scalars.One).clamp(Scalars.Of(0), Scalars.One);
     }
 
     private static Tensor LayerNormalization(OnnxNode n)
@@ -448,7 +460,8 @@ internal static class OnnxOps
                 start = Math.Clamp(start, 0, size - 1);
                 end = Math.Clamp(end, -1, size - 1);
                 long count = start > end ? (start - end - 1) / -step + 1 : 0;
-                var index = count == 0 ? empty(0, ScalarType.Int64) : arange(start, start + step * count, step, ScalarType.Int64);
+                using Scalar first = start, stop = start + step * count, stride = step;
+                var index = count == 0 ? empty(0, ScalarType.Int64) : arange(first, stop, stride, ScalarType.Int64);
                 result = result.index_select(axis, index.to(x.device));
             }
         }
@@ -543,7 +556,8 @@ internal static class OnnxOps
         var index = Enumerable.Range(0, (int)k).Select(i =>
         {
             var column = indices.select(-1, i);
-            return column + column.lt(Scalars.Of(0)).to_type(ScalarType.Int64) * data.shape[i];
+            using Scalar axisSize = data.shape[i];
+            return column.add(column.lt(Scalars.Of(0)).to_type(ScalarType.Int64).mul(axisSize), Scalars.One);
         }).ToArray();
         return data.clone().index_put_(updates, index);
     }
