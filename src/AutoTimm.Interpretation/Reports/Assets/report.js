@@ -33,7 +33,7 @@
   const plotlyText = s => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/%/g, '&#37;');
   function table(headers, rows, attrs) {
     return el('table', attrs, el('thead', null, el('tr', null, headers.map(h => el('th', null, h)))),
-      el('tbody', null, rows.map(r => el('tr', r.attrs || null, r.cells.map(c => c instanceof Node ? el('td', null, c) : el('td', null, c))))));
+      el('tbody', null, rows.map(r => el('tr', r.attrs || null, r.cells.map(c => el('td', null, c))))));
   }
 
   // ---- maps: 8-bit levels in a one-channel PNG, value = lo + q (hi - lo) / 255 ---------------------------------

@@ -344,16 +344,18 @@ internal static class OnnxOps
         return data.index_select(axis, wrapped.flatten()).reshape([.. data.shape[..(int)axis], .. indices.shape, .. data.shape[(int)(axis + 1)..]]);
     }
 
-    private static long[] AxesOf(OnnxNode n, long rank)
+    /// <summary>Squeeze's and Unsqueeze's axes: an attribute before opset 13, an input from it; negatives count from <paramref name="rank"/>.</summary>
+    private static long[] AxesOf(OnnxNode n, Func<long, long> rank)
     {
-        var axes = n.Opset >= 13 ? n.IntsInput(1) : n.Ints("axes");
-        return axes?.Select(a => a < 0 ? a + rank : a).ToArray() ?? [];
+        var axes = (n.Opset >= 13 ? n.IntsInput(1) : n.Ints("axes")) ?? [];
+        return axes.Select(a => a < 0 ? a + rank(axes.Length) : a).ToArray();
     }
 
     private static Tensor Unsqueeze(OnnxNode n)
     {
         var x = n.Input(0);
-        var axes = AxesOf(n, x.dim() + (n.Opset >= 13 ? n.IntsInput(1)?.Length ?? 0 : n.Ints("axes")?.Length ?? 0));
+        // Negative axes count from the end of the output, which has one more axis per axis inserted.
+        var axes = AxesOf(n, inserted => x.dim() + inserted);
         if (axes.Length == 0) throw n.Error("axes are missing");
         var result = x.alias();
         foreach (var axis in axes.Order()) result = result.unsqueeze(axis);
@@ -363,7 +365,7 @@ internal static class OnnxOps
     private static Tensor Squeeze(OnnxNode n)
     {
         var x = n.Input(0);
-        var axes = AxesOf(n, x.dim());
+        var axes = AxesOf(n, _ => x.dim());
         if (axes.Length == 0) return x.squeeze();
         foreach (var axis in axes)
             if (x.shape[axis] != 1) throw n.Error($"axis {axis} has size {x.shape[axis]}, not 1");
