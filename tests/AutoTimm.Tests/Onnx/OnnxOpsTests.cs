@@ -47,6 +47,36 @@ public sealed class OnnxOpsTests
         AssertMatches(Node("Conv", inputs.Select(i => i.Name).ToArray(), attributes), inputs, opset);
     }
 
+    public static TheoryData<string, long> TransposedConvolutions => new()
+    {
+        { "stride 2", 11 }, { "pads", 13 }, { "asymmetric pads", 13 }, { "output padding", 13 }, { "dilated groups", 17 },
+        { "output shape", 13 }, { "output shape larger", 13 }, { "same upper", 13 }, { "same lower", 17 }, { "no bias", 17 },
+    };
+
+    [Theory]
+    [MemberData(nameof(TransposedConvolutions))]
+    public void ConvTranspose_matches_onnx_runtime(string variant, long opset)
+    {
+        var x = X(1, 4, 5, 6);
+        var w = W("w", 4, variant == "dilated groups" ? 3 : 6, 3, 3);
+        var b = W("b", variant == "dilated groups" ? 6 : 6);
+        (string, object)[] attributes = variant switch
+        {
+            "stride 2" => [("strides", new long[] { 2, 2 })],
+            "pads" => [("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 })],
+            "asymmetric pads" => [("strides", new long[] { 2, 3 }), ("pads", new long[] { 0, 1, 2, 0 })],
+            "output padding" => [("strides", new long[] { 2, 3 }), ("pads", new long[] { 1, 0, 1, 1 }), ("output_padding", new long[] { 1, 2 })],
+            "dilated groups" => [("group", 2L), ("dilations", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 })],
+            "output shape" => [("strides", new long[] { 2, 2 }), ("output_shape", new long[] { 10, 12 })],
+            "output shape larger" => [("strides", new long[] { 2, 2 }), ("output_shape", new long[] { 12, 14 })],
+            "same upper" => [("strides", new long[] { 2, 2 }), ("auto_pad", "SAME_UPPER")],
+            "same lower" => [("strides", new long[] { 2, 2 }), ("auto_pad", "SAME_LOWER")],
+            _ => [("strides", new long[] { 2, 2 })],
+        };
+        var inputs = variant == "no bias" ? new[] { x, w } : new[] { x, w, b };
+        AssertMatches(Node("ConvTranspose", inputs.Select(i => i.Name).ToArray(), attributes), inputs, opset);
+    }
+
     public static TheoryData<string, string> Poolings => new()
     {
         { "MaxPool", "pads" }, { "MaxPool", "ceil" }, { "MaxPool", "asymmetric" }, { "MaxPool", "same upper" }, { "MaxPool", "dilated" },

@@ -103,6 +103,7 @@ internal static class OnnxReference
                 case float f: attribute.Type = AttributeProto.Types.AttributeType.Float; attribute.F = f; break;
                 case string s: attribute.Type = AttributeProto.Types.AttributeType.String; attribute.S = ByteString.CopyFromUtf8(s); break;
                 case long[] ints: attribute.Type = AttributeProto.Types.AttributeType.Ints; attribute.Ints.AddRange(ints); break;
+                case float[] floats: attribute.Type = AttributeProto.Types.AttributeType.Floats; attribute.Floats.AddRange(floats); break;
                 default: throw new ArgumentException($"attribute {name}: {value.GetType()}");
             }
             node.Attribute.Add(attribute);

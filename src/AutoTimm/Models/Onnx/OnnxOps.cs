@@ -14,6 +14,9 @@ internal static class OnnxOps
     private static readonly Dictionary<string, Func<OnnxNode, Tensor[]>> Ops = new(StringComparer.Ordinal)
     {
         ["Conv"] = n => [Conv(n)],
+        ["ConvTranspose"] = n => [ConvTranspose(n)],
+        ["Resize"] = n => [OnnxResize.Resize(n)],
+        ["Upsample"] = n => [OnnxResize.Upsample(n)],
         ["MaxPool"] = n => [MaxPool(n)],
         ["AveragePool"] = n => [AveragePool(n)],
         ["GlobalAveragePool"] = n => [n.Input(0).mean(Enumerable.Range(2, (int)n.Input(0).dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)],
@@ -189,6 +192,61 @@ internal static class OnnxOps
         return F.conv2d(x, w, b, strides, padding, dilations, groups);
     }
 
+    /// <summary>
+    /// ConvTranspose with its pads, output_padding, output_shape and auto_pad as ONNX Runtime resolves them: the full
+    /// transposed convolution is computed unpadded, then cut to the output window (output_padding reaches past the
+    /// full result, where only the bias lands).
+    /// </summary>
+    private static Tensor ConvTranspose(OnnxNode n)
+    {
+        var x = n.Input(0);
+        var w = n.Input(1);
+        var b = n.Optional(2);
+        int spatial = (int)w.dim() - 2;
+        if (spatial != 2) throw n.Unsupported($"a {spatial}-d transposed convolution");
+        var kernel = n.Ints("kernel_shape") ?? w.shape[2..];
+        if (!kernel.SequenceEqual(w.shape[2..])) throw n.Error($"kernel_shape [{string.Join(", ", kernel)}] differs from the weight's [{string.Join(", ", w.shape[2..])}]");
+        var (_, strides, dilations) = Window(n, kernel);
+        long groups = n.Int("group", 1);
+        var outputPadding = n.Ints("output_padding") ?? new long[spatial];
+        var outputShape = n.Ints("output_shape");
+        var autoPad = n.String("auto_pad", "NOTSET");
+        if (outputPadding.Length != spatial) throw n.Error($"output_padding has {outputPadding.Length} values for {spatial} spatial axes");
+        if (outputShape is not null && outputShape.Length != spatial && outputShape.Length != spatial + 2) throw n.Error($"output_shape has {outputShape.Length} values for {spatial} spatial axes");
+        if (autoPad is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER")) throw n.Unsupported($"auto_pad '{autoPad}'");
+        var pads = n.Ints("pads") ?? new long[2 * spatial];
+        if (pads.Length != 2 * spatial) throw n.Error($"pads has {pads.Length} values for {spatial} spatial axes");
+        if (autoPad == "VALID") pads = new long[2 * spatial];
+        var full = F.conv_transpose2d(x, w, null, strides, [0, 0], [0, 0], dilations, groups);
+        var result = full;
+        for (int i = 0; i < spatial; i++)
+        {
+            long input = x.shape[2 + i], natural = (input - 1) * strides[i] + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1;
+            long begin = pads[i], end = pads[spatial + i];
+            long? shape = outputShape?[outputShape.Length - spatial + i];
+            if ((shape ?? (autoPad is "SAME_UPPER" or "SAME_LOWER" ? input * strides[i] : null)) is { } size)
+            {
+                // The total padding that yields the requested size; SAME_UPPER cuts the odd pixel from the end, the others from the beginning.
+                long total = Math.Max(0, natural - size);
+                (begin, end) = autoPad == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2);
+            }
+            // An explicit output_shape is the output's size even where it exceeds the unpadded result.
+            long length = shape ?? natural - begin - end;
+            if (length <= 0) throw n.Error($"the output of spatial axis {i} would have size {length}");
+            // Past the unpadded result lie output_padding's rows, which only the bias reaches.
+            long available = full.shape[2 + i] - begin;
+            if (available < length)
+            {
+                var padding = new long[4];
+                padding[2 * (spatial - 1 - i) + 1] = length - available;
+                result = F.pad(result, padding);
+            }
+            result = result.narrow(2 + i, begin, length);
+        }
+        if (b is not null) result = result.add(b.reshape(1, -1, 1, 1), Scalars.One);
+        return result;
+    }
+
     private static Tensor MaxPool(OnnxNode n)
     {
         if (n.Proto.Output.Count > 1 && n.Proto.Output[1].Length > 0) throw n.Unsupported("the Indices output");
@@ -233,6 +291,8 @@ internal static class OnnxOps
     private static Tensor BatchNormalization(OnnxNode n)
     {
         if (n.Int("training_mode", 0) != 0) throw n.Unsupported("training_mode 1");
+        // Before opset 9, spatial 0 kept statistics per element rather than per channel.
+        if (n.Opset < 9 && n.Int("spatial", 1) == 0) throw n.Unsupported("spatial 0");
         var (x, scale, bias, mean, variance) = (n.Input(0), n.Input(1), n.Input(2), n.Input(3), n.Input(4));
         double epsilon = n.Float("epsilon", 1e-5f);
         var shape = new long[x.dim()];
