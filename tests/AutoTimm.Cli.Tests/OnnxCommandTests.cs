@@ -34,10 +34,15 @@ public sealed class OnnxCommandTests : IDisposable
 
     public static TheoryData<string[], string> BadFlags => new()
     {
-        { ["--input-size", "64", "--class-names", "a,b"], "2 class names given for ONNX graph 'fashion_cnn_opset17', which outputs 10 classes" },
+        { ["--input-size", "64", "--class-names", "a,b"], "2 class names given for ONNX graph 'fashion_cnn_opset17', whose output 'logits' has 10 values per image" },
         { ["--input-size", "64,x"], "--input-size '64,x': give 1 to 2 comma-separated numbers" },
         { ["--input-size", "64", "--std", "1,0,1"], "standard deviations must be positive" },
         { ["--input-size", "64", "--mean", "0.5,0.5"], "--mean '0.5,0.5': give 3 comma-separated numbers" },
+        { ["--layout", "nwhc"], "--layout 'nwhc': give one of nchw, nhwc" },
+        { ["--channel-order", "grb"], "--channel-order 'grb': give one of rgb, bgr" },
+        { ["--range", "255,0"], "--range '255,0': the first value must be smaller" },
+        { ["--output-name", "probs"], "ONNX graph 'fashion_cnn_opset17' has no output 'probs' (outputs: logits)" },
+        { ["--onnx-config", "missing.json"], "missing.json" },
     };
 
     [Theory]

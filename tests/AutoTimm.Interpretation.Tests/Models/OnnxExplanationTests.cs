@@ -19,7 +19,7 @@ public sealed class OnnxExplanationTests
     public void Explanations_of_the_export_equal_the_native_models(string method, int opset)
     {
         using var native = ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath);
-        using var onnx = OnnxModel.Load(FixturePaths.Onnx($"fashion_cnn_opset{opset}.onnx"), native.Config.Preprocess, native.Config.ClassNames);
+        using var onnx = OnnxModel.Load(FixturePaths.Onnx($"fashion_cnn_opset{opset}.onnx"), OnnxModelOptions.From(native.Config.Preprocess, native.Config.ClassNames));
         var canvas = Path.Combine(Path.GetDirectoryName(BundledModels.CnnPath)!, "..", "samples", "canvases", "canvas_test_00003.png");
         var image = ImageInput.FromFile(File.Exists(canvas) ? canvas : FindCanvas());
         var fromNative = Explain.Prediction(native, image, method, cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;

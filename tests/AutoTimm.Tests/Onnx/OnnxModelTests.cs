@@ -19,7 +19,7 @@ public sealed class OnnxModelTests
 {
     private const string LastBlock = "/layer4/layer4.0/relu_1/Relu_output_0";
 
-    private static PreprocessConfig Small => ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath).Config.Preprocess;
+    private static OnnxModelOptions Small => OnnxModelOptions.From(ImageClassifier.LoadFromCheckpoint(BundledModels.CnnPath).Config.Preprocess);
 
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {
@@ -83,7 +83,7 @@ public sealed class OnnxModelTests
     [Fact]
     public void Input_gradients_match_finite_differences_in_float64()
     {
-        using var model = OnnxModel.Load(FixturePaths.Onnx("tiny_cnn.onnx"), new PreprocessConfig { Height = 8, Width = 8 });
+        using var model = OnnxModel.Load(FixturePaths.Onnx("tiny_cnn.onnx"), new OnnxModelOptions { Height = 8, Width = 8 });
         model.to(ScalarType.Float64);
         using var generator = new Generator(3);
         using var input = randn([1, 3, 8, 8], ScalarType.Float64, generator: generator).requires_grad_(true);
@@ -110,7 +110,7 @@ public sealed class OnnxModelTests
     {
         var proto = OnnxFile.Read(FixturePaths.Onnx("tiny_cnn.onnx"));
         proto.Graph.Node[1].OpType = "Elu";
-        var error = Assert.Throws<NotSupportedException>(() => OnnxModel.FromProto(proto, "tiny_cnn", new PreprocessConfig { Height = 8, Width = 8 }));
+        var error = Assert.Throws<NotSupportedException>(() => OnnxModel.FromProto(proto, "tiny_cnn", new OnnxModelOptions { Height = 8, Width = 8 }));
         Assert.Contains("Elu node (output 'relu', opset 13): the operator Elu is not supported", error.Message);
     }
 }

@@ -6,38 +6,56 @@ using static TorchSharp.torch;
 namespace AutoTimm.Models.Onnx;
 
 /// <summary>
-/// An ONNX image classifier run by TorchSharp ops, so autograd differentiates it and every explanation method works
-/// on it. Every node output is a layer, named by the output's name (the part of a graph that is never empty), which
+/// An ONNX image model run by TorchSharp ops, so autograd differentiates it and every explanation method works on
+/// it. Every node output is a layer, named by the output's name (the part of a graph that is never empty), which
 /// hooks capture like any module: <c>--target-layer</c> takes those names, and the default target layer is the last
 /// output that is still a spatial map <c>[N,C,H,W]</c> with H, W &gt; 1.
 /// </summary>
 /// <remarks>
-/// ONNX carries no preprocessing: the input size, mean, std and class names come from the caller (ImageNet's at
-/// 224 px by default). Weights stay the graph's initializers, held as frozen parameters that move with the model.
+/// ONNX carries no preprocessing: <see cref="OnnxModelOptions"/> say how an image becomes the graph's input (size,
+/// layout, channel order, value range, mean, std) and what its output means. The model takes the library's RGB,
+/// [N, 3, H, W] normalized images and converts them inside its forward pass, so attributions land in image space
+/// whatever the graph's layout. The scored output is flattened per image when it has more than two axes (an
+/// embedding [N, C, 1, 1] gives C scores). Weights stay the graph's initializers, held as frozen parameters that move
+/// with the model.
 /// </remarks>
 public sealed class OnnxModel : ImageClassifier, INamedLayers
 {
-    private readonly GraphProto _graph;
-    private readonly long _opset;
-    private readonly string _input;
-    private readonly string _output;
+    /// <summary>One graph of the pipeline: its input, its scored output, its nodes and its operator set.</summary>
+    private sealed record Stage(string Input, string Output, IReadOnlyList<NodeProto> Nodes, long Opset);
+
+    private readonly IReadOnlyList<Stage> _stages;
+    private readonly OnnxLayout _layout;
+    private readonly OnnxChannelOrder _channelOrder;
     private readonly Dictionary<string, string> _initializerNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OnnxTap> _taps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long[]> _shapes = new(StringComparer.Ordinal);
     private readonly string? _defaultTarget;
 
-    private OnnxModel(ModelProto model, string name, PreprocessConfig preprocess, IReadOnlyList<string>? classNames)
-        : base("onnx", new ModelConfig { Arch = $"onnx:{name}", NumClasses = 1, Preprocess = preprocess, ClassNames = classNames })
+    private OnnxModel(ModelProto model, string name, OnnxModelOptions options, ModelProto? preprocessGraph)
+        : base("onnx", new ModelConfig { Arch = $"onnx:{name}", NumClasses = 1, ClassNames = options.ClassNames })
     {
-        _graph = model.Graph;
-        _opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Max(o => o.Version);
-        var initialized = _graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var inputs = _graph.Input.Where(i => !initialized.Contains(i.Name)).ToList();
-        if (inputs.Count != 1) throw new NotSupportedException($"ONNX graph '{name}' has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); an image model has one");
-        if (_graph.Output.Count == 0) throw new InvalidDataException($"ONNX graph '{name}' has no output");
-        _input = inputs[0].Name;
-        _output = _graph.Output[0].Name;
-        foreach (var initializer in _graph.Initializer)
+        options.Validate($"ONNX graph '{name}'");
+        var stages = new List<Stage>();
+        var graphs = new List<GraphProto>();
+        if (preprocessGraph is not null)
+        {
+            var prefixed = Prefixed(preprocessGraph.Graph, "preprocess/");
+            stages.Add(StageOf(prefixed, OpsetOf(preprocessGraph), $"{name} preprocessing", null));
+            graphs.Add(prefixed);
+        }
+        stages.Add(StageOf(model.Graph, OpsetOf(model), name, options.Output));
+        graphs.Add(model.Graph);
+        _stages = stages;
+
+        var declared = Declared(graphs[0], _stages[0].Input);
+        _layout = options.Layout ?? (declared is [_, var c, _, 3] && c != 3 ? OnnxLayout.Nhwc : OnnxLayout.Nchw);
+        _channelOrder = options.ChannelOrder;
+        int height = options.Height ?? DeclaredSize(declared, _layout == OnnxLayout.Nhwc ? 1 : 2);
+        int width = options.Width ?? DeclaredSize(declared, _layout == OnnxLayout.Nhwc ? 2 : 3);
+        Config = Config with { Preprocess = options.ToPreprocess(height, width) };
+
+        foreach (var initializer in graphs.SelectMany(g => g.Initializer))
         {
             var value = OnnxTensors.ToTensor(initializer);
             var registered = Unique($"weight_{Sanitize(initializer.Name)}");
@@ -45,52 +63,90 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
             else register_buffer(registered, value);
             _initializerNames[initializer.Name] = registered;
         }
-        foreach (var node in _graph.Node)
-            foreach (var output in node.Output.Where(o => o.Length > 0))
-            {
-                var tap = new OnnxTap(output);
-                register_module(Unique(Sanitize(output)), tap);
-                _taps[output] = tap;
-            }
+        foreach (var output in LayerNames)
+        {
+            var tap = new OnnxTap(output);
+            register_module(Unique(Sanitize(output)), tap);
+            _taps[output] = tap;
+        }
 
-        // One forward at the configured size learns every output's shape: the classes, the default target layer.
+        // One forward at the configured size learns every output's shape: the scores, the default target layer.
         eval();
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            using var probe = zeros(1, 3, preprocess.Height, preprocess.Width);
-            var logits = Run(probe, (output, value) => _shapes[output] = value.shape);
-            if (logits.dim() != 2) throw new NotSupportedException($"ONNX graph '{name}' outputs shape [{string.Join(", ", logits.shape)}]; a classifier outputs [N, classes]");
-            if (classNames is not null && classNames.Count != logits.shape[1])
-                throw new ArgumentException($"{classNames.Count} class names given for ONNX graph '{name}', which outputs {logits.shape[1]} classes");
-            Config = Config with { NumClasses = (int)logits.shape[1] };
+            using var probe = zeros(1, 3, height, width);
+            var scores = Run(probe, (output, value) => _shapes[output] = value.shape);
+            if (options.ClassNames is { } names && names.Count != scores.shape[1])
+                throw new ArgumentException($"{names.Count} class names given for ONNX graph '{name}', whose output '{_stages[^1].Output}' has {scores.shape[1]} values per image");
+            Config = Config with { NumClasses = (int)scores.shape[1] };
         }
-        _defaultTarget = _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)
-            .LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1) is { } spatial
-            ? spatial
-            : null;
+        _defaultTarget = LayerNames.LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1);
     }
 
-    /// <summary>Loads an ONNX classifier.</summary>
+    /// <summary>Loads an ONNX model.</summary>
     /// <param name="path">The .onnx file; external-data weights are read from beside it.</param>
-    /// <param name="preprocess">Input size, mean and std (ImageNet at 224 px when null).</param>
-    /// <param name="classNames">Class labels, in output order.</param>
-    /// <exception cref="Checkpoints.CheckpointFormatException">The file is not a valid ONNX model.</exception>
+    /// <param name="options">How images become its input and what its output means; null reads <c>model.onnx.json</c> beside the model when there is one, else ImageNet's normalization at the graph's declared size.</param>
+    /// <exception cref="Checkpoints.CheckpointFormatException">The file, or its preprocessing graph, is not a valid ONNX model.</exception>
     /// <exception cref="NotSupportedException">The graph uses an operator or variant the executor lacks; the message names it, its node and its opset.</exception>
-    public static OnnxModel Load(string path, PreprocessConfig? preprocess = null, IReadOnlyList<string>? classNames = null) =>
-        FromProto(OnnxFile.Read(path), Path.GetFileNameWithoutExtension(path), preprocess, classNames);
+    /// <exception cref="InvalidDataException">The sidecar JSON is invalid; the message names the file and the key.</exception>
+    public static OnnxModel Load(string path, OnnxModelOptions? options = null)
+    {
+        options ??= OnnxSidecar.FindFor(path) is { } sidecar ? OnnxSidecar.Read(sidecar) : new OnnxModelOptions();
+        var model = OnnxFile.Read(path);
+        var preprocess = options.PreprocessGraph is { } graph ? OnnxFile.Read(graph) : null;
+        return new OnnxModel(model, Path.GetFileNameWithoutExtension(path), options, preprocess);
+    }
 
-    internal static OnnxModel FromProto(ModelProto model, string name, PreprocessConfig? preprocess = null, IReadOnlyList<string>? classNames = null) =>
-        new(model, name, preprocess ?? PreprocessConfig.ImageNet, classNames);
+    internal static OnnxModel FromProto(ModelProto model, string name, OnnxModelOptions? options = null) =>
+        new(model, name, options ?? new OnnxModelOptions(), null);
 
-    /// <summary>The operator set version the graph imports.</summary>
-    public long Opset => _opset;
+    private static long OpsetOf(ModelProto model) => model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Max(o => o.Version);
 
-    /// <summary>The operator types the graph uses, sorted.</summary>
-    public IReadOnlyList<string> Operators => [.. _graph.Node.Select(n => n.OpType).Distinct().Order(StringComparer.Ordinal)];
+    private static Stage StageOf(GraphProto graph, long opset, string name, string? output)
+    {
+        var initialized = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Where(i => !initialized.Contains(i.Name)).ToList();
+        if (inputs.Count != 1) throw new NotSupportedException($"ONNX graph '{name}' has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); an image model has one");
+        if (graph.Output.Count == 0) throw new InvalidDataException($"ONNX graph '{name}' has no output");
+        if (output is not null && !graph.Output.Any(o => o.Name == output))
+            throw new ArgumentException($"ONNX graph '{name}' has no output '{output}' (outputs: {string.Join(", ", graph.Output.Select(o => o.Name))})");
+        return new Stage(inputs[0].Name, output ?? graph.Output[0].Name, graph.Node, opset);
+    }
 
-    /// <summary>Every node output's name, in graph order: the layers of this model.</summary>
-    public IReadOnlyList<string> LayerNames => [.. _graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0)];
+    /// <summary>A copy of <paramref name="graph"/> with every value name prefixed, so it cannot collide with the model's.</summary>
+    private static GraphProto Prefixed(GraphProto graph, string prefix)
+    {
+        var copy = graph.Clone();
+        string Rename(string n) => n.Length == 0 ? n : prefix + n;
+        foreach (var node in copy.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++) node.Input[i] = Rename(node.Input[i]);
+            for (int i = 0; i < node.Output.Count; i++) node.Output[i] = Rename(node.Output[i]);
+        }
+        foreach (var t in copy.Initializer) t.Name = Rename(t.Name);
+        foreach (var v in copy.Input.Concat(copy.Output)) v.Name = Rename(v.Name);
+        return copy;
+    }
+
+    /// <summary>The graph input's declared dimensions (0 where dynamic), or null when it declares no shape.</summary>
+    private static long[]? Declared(GraphProto graph, string input) =>
+        graph.Input.First(i => i.Name == input).Type?.TensorType?.Shape is { } shape ? shape.Dim.Select(d => d.DimValue).ToArray() : null;
+
+    private static int DeclaredSize(long[]? declared, int axis) =>
+        declared is { Length: 4 } && declared[axis] is >= 8 and <= 4096 ? (int)declared[axis] : 224;
+
+    /// <summary>The operator set version the model's graph imports.</summary>
+    public long Opset => _stages[^1].Opset;
+
+    /// <summary>The graph's input layout.</summary>
+    public OnnxLayout Layout => _layout;
+
+    /// <summary>The operator types the graphs use, sorted.</summary>
+    public IReadOnlyList<string> Operators => [.. _stages.SelectMany(s => s.Nodes).Select(n => n.OpType).Distinct().Order(StringComparer.Ordinal)];
+
+    /// <summary>Every node output's name, in graph order (a preprocessing graph's first, prefixed "preprocess/"): the layers of this model.</summary>
+    public IReadOnlyList<string> LayerNames => [.. _stages.SelectMany(s => s.Nodes).SelectMany(n => n.Output).Where(o => o.Length > 0)];
 
     /// <summary>Shape of a node output at the configured input size, with batch 1.</summary>
     public IReadOnlyList<long> ShapeOf(string output) => _shapes.TryGetValue(output, out var s) ? s : throw new LayerNotFoundException(output, []);
@@ -101,7 +157,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
         ?? throw new NotSupportedException($"{Config.Arch} has no spatial layer ([N,C,H,W] with H, W > 1) to explain by default; name one of its layers (--target-layer)");
 
     /// <inheritdoc/>
-    public override string ClassifierName => _output;
+    public override string ClassifierName => _stages[^1].Output;
 
     /// <inheritdoc/>
     public nn.Module? FindLayer(string name) => _taps.TryGetValue(name, out var tap) ? tap : null;
@@ -123,24 +179,34 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
 
     private Tensor Run(Tensor input, Action<string, Tensor>? seen)
     {
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [_input] = input };
+        // The library's RGB [N, 3, H, W] image becomes the graph's layout and channel order.
+        var graphInput = _channelOrder == OnnxChannelOrder.Bgr ? input.flip(1) : input;
+        if (_layout == OnnxLayout.Nhwc) graphInput = graphInput.permute(0, 2, 3, 1);
         var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (onnxName, registered) in _initializerNames) values[onnxName] = parameters[registered];
-        foreach (var node in _graph.Node)
+        Tensor result = graphInput;
+        foreach (var stage in _stages)
         {
-            var inputs = node.Input.Select(name => name.Length == 0 ? null
-                : values.TryGetValue(name, out var v) ? v : throw new InvalidDataException($"ONNX node {node.OpType} '{node.Name}' reads '{name}', which no earlier node or initializer produces")).ToArray();
-            var outputs = OnnxOps.Run(new OnnxNode(node, inputs, _opset));
-            for (int i = 0; i < node.Output.Count && i < outputs.Length; i++)
+            values[stage.Input] = result;
+            foreach (var node in stage.Nodes)
             {
-                var name = node.Output[i];
-                if (name.Length == 0) continue;
-                var value = _taps[name].call(outputs[i]);
-                values[name] = value;
-                seen?.Invoke(name, value);
+                var inputs = node.Input.Select(name => name.Length == 0 ? null
+                    : values.TryGetValue(name, out var v) ? v : throw new InvalidDataException($"ONNX node {node.OpType} '{node.Name}' reads '{name}', which no earlier node or initializer produces")).ToArray();
+                var outputs = OnnxOps.Run(new OnnxNode(node, inputs, stage.Opset));
+                for (int i = 0; i < node.Output.Count && i < outputs.Length; i++)
+                {
+                    var name = node.Output[i];
+                    if (name.Length == 0) continue;
+                    var value = _taps[name].call(outputs[i]);
+                    values[name] = value;
+                    seen?.Invoke(name, value);
+                }
             }
+            result = values.TryGetValue(stage.Output, out var output) ? output : throw new InvalidDataException($"no node produces the graph output '{stage.Output}'");
         }
-        return values.TryGetValue(_output, out var result) ? result : throw new InvalidDataException($"no node produces the graph output '{_output}'");
+        if (result.dim() < 2) throw new NotSupportedException($"{Config.Arch}'s output '{_stages[^1].Output}' has shape [{string.Join(", ", result.shape)}]; scores need a batch axis and at least one value per image");
+        return result.dim() == 2 ? result : result.flatten(1);
     }
 
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
