@@ -61,9 +61,11 @@ if (args.Contains("--metric-cost"))
 }
 if (args.Contains("--onnx-exports"))
 {
-    // ONNX exports (tools/onnx/export_torchvision.py DIR): errors against ONNX Runtime and PyTorch, Grad-CAM cost.
+    // ONNX graphs (tools/onnx/export_torchvision.py DIR, tools/onnx/fetch_models.sh DIR): errors against ONNX Runtime
+    // (and PyTorch, for the exports), Grad-CAM cost. Graphs without a saved input are fed a photo.
     var folder = args[Array.IndexOf(args, "--onnx-exports") + 1];
-    Console.WriteLine(JsonSerializer.Serialize(OnnxExports.Check(folder, threads, Median), new JsonSerializerOptions { WriteIndented = true }));
+    var photo = args.Contains("--photo") ? args[Array.IndexOf(args, "--photo") + 1] : Path.Combine(RepositoryRoot(), "assets", "samples", "photos", "astronaut.png");
+    Console.WriteLine(JsonSerializer.Serialize(OnnxExports.Check(folder, photo, threads, Median), new JsonSerializerOptions { WriteIndented = true }));
     return;
 }
 if (args.Contains("--box-cost-only"))

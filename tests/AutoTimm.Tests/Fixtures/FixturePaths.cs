@@ -19,6 +19,13 @@ internal static class FixturePaths
         return File.Exists(path) ? path : throw new FileNotFoundException($"Fixture missing; regenerate with tools/onnx/make_onnx_fixtures.py: {path}", path);
     }
 
+    /// <summary>assets/&lt;relative&gt; (sample photos and canvases).</summary>
+    public static string Asset(string relative)
+    {
+        var path = Path.Combine(Root.Value, "assets", relative);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Asset missing: {path}", path);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

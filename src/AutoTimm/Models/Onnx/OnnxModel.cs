@@ -21,8 +21,8 @@ namespace AutoTimm.Models.Onnx;
 /// </remarks>
 public sealed class OnnxModel : ImageClassifier, INamedLayers
 {
-    /// <summary>One graph of the pipeline: its input, its scored output, its nodes and its operator set.</summary>
-    private sealed record Stage(string Input, string Output, IReadOnlyList<NodeProto> Nodes, long Opset);
+    /// <summary>One graph of the pipeline: its input, its scored output, all its outputs, its nodes and its operator set.</summary>
+    private sealed record Stage(string Input, string Output, IReadOnlyList<string> Outputs, IReadOnlyList<NodeProto> Nodes, long Opset);
 
     private readonly IReadOnlyList<Stage> _stages;
     private readonly OnnxLayout _layout;
@@ -111,7 +111,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
         if (graph.Output.Count == 0) throw new InvalidDataException($"ONNX graph '{name}' has no output");
         if (output is not null && !graph.Output.Any(o => o.Name == output))
             throw new ArgumentException($"ONNX graph '{name}' has no output '{output}' (outputs: {string.Join(", ", graph.Output.Select(o => o.Name))})");
-        return new Stage(inputs[0].Name, output ?? graph.Output[0].Name, graph.Node, opset);
+        return new Stage(inputs[0].Name, output ?? graph.Output[0].Name, [.. graph.Output.Select(o => o.Name)], graph.Node, opset);
     }
 
     /// <summary>A copy of <paramref name="graph"/> with every value name prefixed, so it cannot collide with the model's.</summary>
@@ -177,11 +177,33 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
         return features!;
     }
 
+    /// <summary>
+    /// Runs the graph on a tensor already in its own layout, channel order and units (what ONNX Runtime would be fed)
+    /// and returns every output the model's graph declares, by name: for checking the import against another runtime.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> RunGraph(Tensor graphInput)
+    {
+        var values = Execute(graphInput, null);
+        return _stages[^1].Outputs.ToDictionary(o => o, o => values.TryGetValue(o, out var v) ? v : throw new InvalidDataException($"no node produces the graph output '{o}'"), StringComparer.Ordinal);
+    }
+
+    /// <summary>The library's RGB [N, 3, H, W] normalized image in the graph's layout and channel order.</summary>
+    public Tensor ToGraphInput(Tensor input)
+    {
+        var graphInput = _channelOrder == OnnxChannelOrder.Bgr ? input.flip(1) : input;
+        return _layout == OnnxLayout.Nhwc ? graphInput.permute(0, 2, 3, 1) : graphInput;
+    }
+
     private Tensor Run(Tensor input, Action<string, Tensor>? seen)
     {
-        // The library's RGB [N, 3, H, W] image becomes the graph's layout and channel order.
-        var graphInput = _channelOrder == OnnxChannelOrder.Bgr ? input.flip(1) : input;
-        if (_layout == OnnxLayout.Nhwc) graphInput = graphInput.permute(0, 2, 3, 1);
+        var values = Execute(ToGraphInput(input), seen);
+        var result = values[_stages[^1].Output];
+        if (result.dim() < 2) throw new NotSupportedException($"{Config.Arch}'s output '{_stages[^1].Output}' has shape [{string.Join(", ", result.shape)}]; scores need a batch axis and at least one value per image");
+        return result.dim() == 2 ? result : result.flatten(1);
+    }
+
+    private Dictionary<string, Tensor> Execute(Tensor graphInput, Action<string, Tensor>? seen)
+    {
         var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (onnxName, registered) in _initializerNames) values[onnxName] = parameters[registered];
@@ -205,8 +227,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
             }
             result = values.TryGetValue(stage.Output, out var output) ? output : throw new InvalidDataException($"no node produces the graph output '{stage.Output}'");
         }
-        if (result.dim() < 2) throw new NotSupportedException($"{Config.Arch}'s output '{_stages[^1].Output}' has shape [{string.Join(", ", result.shape)}]; scores need a batch axis and at least one value per image");
-        return result.dim() == 2 ? result : result.flatten(1);
+        return values;
     }
 
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
