@@ -4,7 +4,8 @@
   inside the model and as external data beside it, so the reader is checked against ONNX's own writer;
 - the bundled classifier (assets/models/fashion_cnn.safetensors, resnet10_tiny: torchvision's BasicBlock, a 3x3
   stride-1 stem, no max-pool, 16..128 channels) exported by torch.onnx.export at opsets 13 and 17, with an input and
-  PyTorch's logits for it, so the executor is checked against PyTorch and Grad-CAM against the native model.
+  PyTorch's logits for it, so the executor is checked against PyTorch and Grad-CAM against the native model;
+- a toy torchvision VisionTransformer (opset 17), for the attention interface of imported transformers.
 Needs python3-onnx, python3-numpy and python3-torch (Debian):
 
     /usr/bin/python3 tools/onnx/make_onnx_fixtures.py
@@ -106,9 +107,32 @@ def export_fashion_cnn():
         onnx.checker.check_model(onnx.load(path))
 
 
+def export_tiny_vit():
+    """torchvision's VisionTransformer at toy size (32 px, 8 px patches, 2 blocks of 2 heads, width 16), whose
+    nn.MultiheadAttention exports each block's attention as a Softmax over [batch x heads, T, T]; the zero-initialized
+    head is redrawn so the logits are not all zero."""
+    import torch
+    import torchvision
+    torch.manual_seed(3)
+    model = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16,
+                                                 mlp_dim=32, num_classes=3).eval()
+    with torch.no_grad():
+        model.heads.head.weight.normal_(0, 0.5)
+    x = torch.from_numpy(np.random.default_rng(12).standard_normal((2, 3, 32, 32)).astype(np.float32))
+    with torch.no_grad():
+        logits = model(x)
+    np.save(os.path.join(OUT, "tiny_vit_input.npy"), x.numpy())
+    np.save(os.path.join(OUT, "tiny_vit_logits.npy"), logits.numpy())
+    path = os.path.join(OUT, "tiny_vit_opset17.onnx")
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    onnx.checker.check_model(onnx.load(path))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     export_fashion_cnn()
+    export_tiny_vit()
     onnx.save_model(model(), os.path.join(OUT, "tiny_cnn.onnx"))
     # onnx appends to an existing data file: start from none.
     if os.path.exists(os.path.join(OUT, "tiny_cnn_external.bin")):

@@ -180,7 +180,7 @@ public sealed class ExplanationSession : IDisposable
     public (Tensor Output, Tensor[] Attention) ForwardWithAttention(Tensor inputs, bool withGradients)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var attentionModel = Model as IAttentionModel ?? throw new NotSupportedException(AttentionUnavailable(Model));
+        var attentionModel = AttentionUnavailable(Model) is null ? (IAttentionModel)Model : throw new NotSupportedException(AttentionUnavailable(Model));
         var captures = attentionModel.AttentionProbes.Select((probe, i) => new ActivationCapture(probe, $"attention probe of block {i}")).ToList();
         try
         {
@@ -215,8 +215,8 @@ public sealed class ExplanationSession : IDisposable
     }
 
     /// <summary>Why attention methods do not apply to <paramref name="model"/>, or null when they do.</summary>
-    public static string? AttentionUnavailable(VisionModel model) => model is IAttentionModel
-        ? null
+    public static string? AttentionUnavailable(VisionModel model) => model is IAttentionModel attention
+        ? attention.AttentionUnavailable
         : $"{model?.Config.Arch} has no attention layers (attention methods need a transformer implementing IAttentionModel); use gradcam, gradcampp, integrated_gradients or smoothgrad for CNNs";
 
     /// <summary>Sum over rows of each row's target score: one backward explains the whole chunk.</summary>

@@ -28,7 +28,9 @@ public abstract class AttentionExplainer : Explainer
     /// <summary>Creates the explainer; the model must implement <see cref="IAttentionModel"/>.</summary>
     protected AttentionExplainer(VisionModel model, int targetToken) : base(model)
     {
-        Attention = model as IAttentionModel ?? throw new NotSupportedException($"{GetType().Name}: {ExplanationSession.AttentionUnavailable(model)}");
+        Attention = ExplanationSession.AttentionUnavailable(model) is { } reason
+            ? throw new NotSupportedException($"{GetType().Name}: {reason}")
+            : (IAttentionModel)model;
         var layout = Attention.TokenLayout;
         if (targetToken < 0 || targetToken >= layout.TokenCount)
             throw new ArgumentOutOfRangeException(nameof(targetToken), targetToken, $"target token must be in 0..{layout.TokenCount - 1} (0 is the class token)");

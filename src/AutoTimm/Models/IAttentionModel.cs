@@ -17,4 +17,10 @@ public interface IAttentionModel
 
     /// <summary>Index of the class token, or null when the model has none (relevance then goes to every patch).</summary>
     int? ClassTokenIndex { get; }
+
+    /// <summary>
+    /// Why this model has no attention to read after all, or null when it has. A model whose architecture is known
+    /// only when it loads (an imported graph) implements the interface and says here that it found no attention blocks.
+    /// </summary>
+    string? AttentionUnavailable => null;
 }

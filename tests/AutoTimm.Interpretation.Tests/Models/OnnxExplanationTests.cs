@@ -34,6 +34,24 @@ public sealed class OnnxExplanationTests
         Assert.True(r.Value >= 0.999, $"{method}: Pearson {r.Value}");
     }
 
+    [Theory]
+    [InlineData("gradcam")]
+    [InlineData("attention_rollout")]
+    [InlineData("attention_flow")]
+    [InlineData("transformer_attribution")]
+    public void Attention_and_token_methods_explain_an_imported_transformer_on_its_patch_grid(string method)
+    {
+        // A toy torchvision ViT (32 px, 8 px patches): its blocks' Softmax outputs are found as attention, its tokens
+        // map to a 4x4 grid, and Grad-CAM reads the residual stream entering the last block.
+        using var vit = OnnxModel.Load(FixturePaths.Onnx("tiny_vit_opset17.onnx"));
+        var canvas = ImageInput.FromFile(FindCanvas());
+        var heatmap = Explain.Prediction(vit, canvas, method, cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+        Assert.Equal((4, 4), heatmap.NativeResolution);
+        if (method == "gradcam") Assert.Equal("/encoder/layers/encoder_layer_0/Add_1_output_0", heatmap.Layer);
+        Assert.All(heatmap.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.True(heatmap.Values.Max() > heatmap.Values.Min(), $"{method}: a constant map");
+    }
+
     private static string FindCanvas()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -19,7 +19,7 @@ namespace AutoTimm.Models.Onnx;
 /// embedding [N, C, 1, 1] gives C scores). Weights stay the graph's initializers, held as frozen parameters that move
 /// with the model.
 /// </remarks>
-public sealed class OnnxModel : ImageClassifier, INamedLayers
+public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
 {
     /// <summary>One graph of the pipeline: its input, its scored output, all its outputs, its nodes and its operator set.</summary>
     private sealed record Stage(string Input, string Output, IReadOnlyList<string> Outputs, IReadOnlyList<NodeProto> Nodes, long Opset);
@@ -31,6 +31,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     private readonly Dictionary<string, OnnxTap> _taps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long[]> _shapes = new(StringComparer.Ordinal);
     private readonly string? _defaultTarget;
+    private readonly OnnxAttention? _attention;
+    private readonly Dictionary<string, (OnnxTap View, OnnxAttention.Probe Probe)> _attentionViews = new(StringComparer.Ordinal);
 
     private OnnxModel(ModelProto model, string name, OnnxModelOptions options, ModelProto? preprocessGraph)
         : base("onnx", new ModelConfig { Arch = $"onnx:{name}", NumClasses = 1, ClassNames = options.ClassNames })
@@ -81,7 +83,17 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
                 throw new ArgumentException($"{names.Count} class names given for ONNX graph '{name}', whose output '{_stages[^1].Output}' has {scores.shape[1]} values per image");
             Config = Config with { NumClasses = (int)scores.shape[1] };
         }
-        _defaultTarget = LayerNames.LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1);
+        _attention = OnnxAttention.Find(_stages.SelectMany(s => s.Nodes).ToList(), _shapes);
+        // Each block's attention is seen as [N, heads, T, T] by a probe of its own, also where the graph keeps it [N*heads, T, T].
+        foreach (var probe in _attention?.Probes ?? [])
+        {
+            var view = new OnnxTap(probe.Output);
+            register_module(Unique($"attention_{_attentionViews.Count}"), view);
+            _attentionViews[probe.Output] = (view, probe);
+        }
+        // A transformer is explained on its tokens; a CNN on its last spatial map.
+        _defaultTarget = _attention?.ResidualStream
+            ?? LayerNames.LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1);
     }
 
     /// <summary>Loads an ONNX model.</summary>
@@ -160,6 +172,26 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
     public override string ClassifierName => _stages[^1].Output;
 
     /// <inheritdoc/>
+    /// <remarks>The Softmax outputs of the graph's attention blocks, found by their shape [N, heads, T, T].</remarks>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> AttentionProbes => [.. RequireAttention().Probes.Select(p => _attentionViews[p.Output].View)];
+
+    /// <inheritdoc/>
+    TokenLayout IAttentionModel.TokenLayout => RequireAttention().Layout;
+
+    /// <inheritdoc/>
+    public override TokenLayout? TokenLayout => _attention?.Layout;
+
+    /// <inheritdoc/>
+    public int? ClassTokenIndex => RequireAttention().Layout.PrefixTokens > 0 ? 0 : null;
+
+    /// <inheritdoc/>
+    public string? AttentionUnavailable => _attention is null
+        ? $"{Config.Arch} has no attention blocks (Softmax outputs [N, heads, T, T] over a patch grid); attention methods need a transformer"
+        : null;
+
+    private OnnxAttention RequireAttention() => _attention ?? throw new NotSupportedException(AttentionUnavailable);
+
+    /// <inheritdoc/>
     public nn.Module? FindLayer(string name) => _taps.TryGetValue(name, out var tap) ? tap : null;
 
     /// <inheritdoc/>
@@ -221,6 +253,13 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers
                     var name = node.Output[i];
                     if (name.Length == 0) continue;
                     var value = _taps[name].call(outputs[i]);
+                    if (_attentionViews.TryGetValue(name, out var attention))
+                    {
+                        // The graph goes on through the probe's view, so attention gradients reach it.
+                        var (view, probe) = attention;
+                        var perImage = view.call(value.reshape(-1, probe.Merged ? probe.Heads : value.shape[1], probe.Tokens, probe.Tokens));
+                        value = perImage.reshape(value.shape);
+                    }
                     values[name] = value;
                     seen?.Invoke(name, value);
                 }
