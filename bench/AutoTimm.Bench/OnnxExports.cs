@@ -89,6 +89,19 @@ internal static class OnnxExports
         {
             cam = e.Message;
         }
+        // Where the export's weights are also saved as a state_dict ({stem}.pth), Grad-CAM on the native model.
+        double? nativePearson = null;
+        var stateDict = Path.Combine(Path.GetDirectoryName(inputPath)!, Path.GetFileNameWithoutExtension(inputPath).Replace("_input", "") + ".pth");
+        if (exported && File.Exists(stateDict))
+        {
+            using var native = (AutoTimm.Models.ImageClassifier)AutoTimm.Models.ModelCheckpoint.Load(stateDict, Path.GetFileNameWithoutExtension(stateDict), null);
+            var input = ImageInput.FromTensor(image);
+            var fromNative = Explain.Prediction(native, input, "gradcam", cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+            var fromOnnx = Explain.Prediction(model, input, "gradcam", cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+            if (fromNative.NativeResolution != fromOnnx.NativeResolution || fromNative.TargetClass != fromOnnx.TargetClass)
+                throw new InvalidDataException($"native Grad-CAM explains class {fromNative.TargetClass} at {fromNative.NativeResolution}, the export's class {fromOnnx.TargetClass} at {fromOnnx.NativeResolution}");
+            nativePearson = AutoTimm.Interpretation.Metrics.Statistics.Pearson(fromNative.Values.Select(v => (double)v).ToArray(), fromOnnx.Values.Select(v => (double)v).ToArray()).Value;
+        }
         return new
         {
             model = Path.GetFileNameWithoutExtension(path),
@@ -106,6 +119,7 @@ internal static class OnnxExports
             gradcam_over_ort_inference = camMs is { } c ? Math.Round(c / ortMs, 2) : (double?)null,
             gradcam_error = cam,
             default_target_layer = cam is null ? model.DefaultTargetLayer : null,
+            gradcam_pearson_vs_native = nativePearson,
         };
     }
 }

@@ -52,6 +52,23 @@ public sealed class OnnxExplanationTests
         Assert.True(heatmap.Values.Max() > heatmap.Values.Min(), $"{method}: a constant map");
     }
 
+    [Fact]
+    public void Grad_cam_of_blazefaces_best_anchor_points_at_the_astronauts_face()
+    {
+        // A TensorFlow graph (NHWC, [-1, 1], from its sidecar) with real weights: the best face anchor's score.
+        using var face = OnnxModel.Load(FixturePaths.Onnx(Path.Combine("third_party", "face_detection_front_128x128_barracuda.onnx")));
+        var photo = ImageInput.FromFile(Path.Combine(Path.GetDirectoryName(FindCanvas())!, "..", "photos", "astronaut.png"));
+        var heatmap = Explain.Prediction(face, photo, "gradcam", cache: new AutoTimm.Interpretation.Batch.ExplanationCache()).Heatmap!;
+        // The head's [N, C, H, W] map, not a transposed NHWC tensor of the same rank.
+        Assert.Equal("StatefulPartitionedCall/functional_1/conv2d_17/BiasAdd:0", heatmap.Layer);
+        Assert.Equal((16, 16), heatmap.NativeResolution);
+        int peak = Array.IndexOf(heatmap.Values, heatmap.Values.Max());
+        double y = (peak / heatmap.Width + 0.5) / heatmap.Height, x = (peak % heatmap.Width + 0.5) / heatmap.Width;
+        // Eileen Collins' face spans about x 0.35..0.6, y 0.1..0.4 of the photo.
+        Assert.InRange(x, 0.35, 0.6);
+        Assert.InRange(y, 0.1, 0.4);
+    }
+
     private static string FindCanvas()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -68,6 +68,32 @@ public sealed class ThirdPartyModelTests
     }
 
     [Fact]
+    public void A_graph_with_its_batch_baked_in_runs_a_batch_one_image_at_a_time_while_layers_see_the_batch()
+    {
+        // BlazeFace reshapes to [1, 512, 1]: a batch of two cannot run through it as one tensor.
+        using var model = OnnxModel.Load(Fixture("face_detection_front_128x128_barracuda.onnx"));
+        model.eval();
+        using var astronaut = Photo(model, "samples/photos/astronaut.png");
+        using var cat = Photo(model, "samples/photos/chelsea.png");
+        using var both = TorchSharp.torch.cat([astronaut, cat]);
+        var seen = new List<long[]>();
+        var hook = ((TorchSharp.torch.nn.Module<Tensor, Tensor>)model.FindLayer(model.DefaultTargetLayer)!).register_forward_hook((_, _, output) =>
+        {
+            seen.Add(output.shape);
+            return output;
+        });
+        using var _ = no_grad();
+        using var together = model.call(both);
+        hook.remove();
+        Assert.Equal([new long[] { 2, 2, 16, 16 }], seen);
+        using var first = model.call(astronaut);
+        using var second = model.call(cat);
+        AssertClose(TorchSharp.torch.cat([first, second]), together, "batch of two");
+        // The face scores higher in the astronaut photo than anywhere in the cat's.
+        Assert.True(together[0].max().item<float>() > together[1].max().item<float>());
+    }
+
+    [Fact]
     public void PaddleOcr_direction_classifier_matches_onnx_runtime_on_upright_and_upside_down_text()
     {
         var path = Fixture("ch_ppocr_mobile_v2.0_cls_infer.onnx");

@@ -33,6 +33,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
     private readonly string? _defaultTarget;
     private readonly OnnxAttention? _attention;
     private readonly Dictionary<string, (OnnxTap View, OnnxAttention.Probe Probe)> _attentionViews = new(StringComparer.Ordinal);
+    private readonly bool _oneImageAtATime;
 
     private OnnxModel(ModelProto model, string name, OnnxModelOptions options, ModelProto? preprocessGraph)
         : base("onnx", new ModelConfig { Arch = $"onnx:{name}", NumClasses = 1, ClassNames = options.ClassNames })
@@ -56,6 +57,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
         int height = options.Height ?? DeclaredSize(declared, _layout == OnnxLayout.Nhwc ? 1 : 2);
         int width = options.Width ?? DeclaredSize(declared, _layout == OnnxLayout.Nhwc ? 2 : 3);
         Config = Config with { Preprocess = options.ToPreprocess(height, width) };
+        // A graph exported for one image may bake its batch into shapes (BlazeFace reshapes to [1, 512, 1]).
+        _oneImageAtATime = declared is [1, ..] && _stages.SelectMany(s => s.Nodes).Any(n => !BatchAgnostic.Contains(n.OpType));
 
         foreach (var initializer in graphs.SelectMany(g => g.Initializer))
         {
@@ -92,8 +95,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
             _attentionViews[probe.Output] = (view, probe);
         }
         // A transformer is explained on its tokens; a CNN on its last spatial map.
-        _defaultTarget = _attention?.ResidualStream
-            ?? LayerNames.LastOrDefault(o => _shapes.TryGetValue(o, out var s) && s.Length == 4 && s[2] > 1 && s[3] > 1);
+        var spatial = SpatialMaps(_stages.SelectMany(s => s.Nodes), _shapes);
+        _defaultTarget = _attention?.ResidualStream ?? LayerNames.LastOrDefault(o => spatial.Contains(o) && _shapes[o] is [_, _, > 1, > 1]);
     }
 
     /// <summary>Loads an ONNX model.</summary>
@@ -140,6 +143,45 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
         foreach (var v in copy.Input.Concat(copy.Output)) v.Name = Rename(v.Name);
         return copy;
     }
+
+    /// <summary>Operators whose output is an [N, C, H, W] map when their input is (or that make one: convolutions, pooling).</summary>
+    private static readonly HashSet<string> KeepsLayout = new(StringComparer.Ordinal)
+    {
+        "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Mul", "Add", "Sub", "Div", "BatchNormalization",
+        "Concat", "Pad", "Identity", "Dropout", "Max", "Min", "Pow", "Sqrt", "Neg", "Abs", "Exp", "Log", "Reciprocal", "Split",
+    };
+
+    /// <summary>
+    /// The node outputs that are [N, C, H, W] maps, followed from the ops that make them (convolutions, pooling,
+    /// resizing, a Transpose from NHWC to NCHW) through the ops that keep the layout. A rank-4 tensor in NHWC order (a
+    /// TensorFlow head, a Swin stage) has the same rank but is not a map to explain channel by channel.
+    /// </summary>
+    private static HashSet<string> SpatialMaps(IEnumerable<NodeProto> nodes, IReadOnlyDictionary<string, long[]> shapes)
+    {
+        var maps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            bool makesMaps = node.OpType switch
+            {
+                "Conv" or "ConvTranspose" or "MaxPool" or "AveragePool" or "Resize" or "Upsample" => true,
+                "Transpose" => node.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints.SequenceEqual([0L, 3, 1, 2]) == true,
+                var op when KeepsLayout.Contains(op) => node.Input.Any(maps.Contains),
+                _ => false,
+            };
+            if (!makesMaps) continue;
+            foreach (var output in node.Output)
+                if (shapes.TryGetValue(output, out var shape) && shape.Length == 4) maps.Add(output);
+        }
+        return maps;
+    }
+
+    /// <summary>Operators that never read the batch size from a shape: a graph of these alone runs batches whatever its declared batch.</summary>
+    private static readonly HashSet<string> BatchAgnostic = new(StringComparer.Ordinal)
+    {
+        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
+        "Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Erf", "Sqrt", "Exp", "Log", "Neg", "Abs", "Reciprocal",
+        "Pow", "Identity", "Dropout", "Add", "Sub", "Mul", "Div", "Max", "Min", "Clip", "Constant",
+    };
 
     /// <summary>The graph input's declared dimensions (0 where dynamic), or null when it declares no shape.</summary>
     private static long[]? Declared(GraphProto graph, string input) =>
@@ -236,6 +278,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
 
     private Dictionary<string, Tensor> Execute(Tensor graphInput, Action<string, Tensor>? seen)
     {
+        if (_oneImageAtATime && graphInput.shape[0] > 1) return ExecuteOneImageAtATime(graphInput);
         var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (onnxName, registered) in _initializerNames) values[onnxName] = parameters[registered];
@@ -245,21 +288,12 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
             values[stage.Input] = result;
             foreach (var node in stage.Nodes)
             {
-                var inputs = node.Input.Select(name => name.Length == 0 ? null
-                    : values.TryGetValue(name, out var v) ? v : throw new InvalidDataException($"ONNX node {node.OpType} '{node.Name}' reads '{name}', which no earlier node or initializer produces")).ToArray();
-                var outputs = OnnxOps.Run(new OnnxNode(node, inputs, stage.Opset));
+                var outputs = OnnxOps.Run(new OnnxNode(node, node.Input.Select(name => Read(node, name, values)).ToArray(), stage.Opset));
                 for (int i = 0; i < node.Output.Count && i < outputs.Length; i++)
                 {
                     var name = node.Output[i];
                     if (name.Length == 0) continue;
-                    var value = _taps[name].call(outputs[i]);
-                    if (_attentionViews.TryGetValue(name, out var attention))
-                    {
-                        // The graph goes on through the probe's view, so attention gradients reach it.
-                        var (view, probe) = attention;
-                        var perImage = view.call(value.reshape(-1, probe.Merged ? probe.Heads : value.shape[1], probe.Tokens, probe.Tokens));
-                        value = perImage.reshape(value.shape);
-                    }
+                    var value = Tap(name, outputs[i]);
                     values[name] = value;
                     seen?.Invoke(name, value);
                 }
@@ -267,6 +301,63 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
             result = values.TryGetValue(stage.Output, out var output) ? output : throw new InvalidDataException($"no node produces the graph output '{stage.Output}'");
         }
         return values;
+    }
+
+    /// <summary>
+    /// Runs a graph whose shapes hold batch 1 on each image in turn, node by node: values computed from the input are
+    /// kept per image, and every layer still sees (and hooks may replace) the whole batch, joined along the first axis.
+    /// </summary>
+    private Dictionary<string, Tensor> ExecuteOneImageAtATime(Tensor graphInput)
+    {
+        var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+        var shared = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (onnxName, registered) in _initializerNames) shared[onnxName] = parameters[registered];
+        var perImage = new Dictionary<string, Tensor[]>(StringComparer.Ordinal);
+        int images = (int)graphInput.shape[0];
+        var current = graphInput.split(1);
+        foreach (var stage in _stages)
+        {
+            perImage[stage.Input] = current;
+            foreach (var node in stage.Nodes)
+            {
+                if (!node.Input.Any(perImage.ContainsKey))
+                {
+                    var outputs = OnnxOps.Run(new OnnxNode(node, node.Input.Select(name => Read(node, name, shared)).ToArray(), stage.Opset));
+                    for (int i = 0; i < node.Output.Count && i < outputs.Length; i++)
+                        if (node.Output[i].Length > 0) shared[node.Output[i]] = Tap(node.Output[i], outputs[i]);
+                    continue;
+                }
+                var results = new Tensor[images][];
+                for (int k = 0; k < images; k++)
+                    results[k] = OnnxOps.Run(new OnnxNode(node, node.Input.Select(name => name.Length == 0 ? null
+                        : perImage.TryGetValue(name, out var parts) ? parts[k] : Read(node, name, shared)).ToArray(), stage.Opset));
+                for (int i = 0; i < node.Output.Count && i < results[0].Length; i++)
+                {
+                    var name = node.Output[i];
+                    if (name.Length == 0) continue;
+                    var parts = results.Select(r => r[i]).ToArray();
+                    // A layer with a batch axis is seen whole; shape values and the like stay per image.
+                    perImage[name] = parts.All(p => p.dim() > 0 && p.shape[0] == 1) ? Tap(name, cat(parts, 0)).split(1) : parts;
+                }
+            }
+            current = perImage.TryGetValue(stage.Output, out var output) ? output : throw new InvalidDataException($"no node produces the graph output '{stage.Output}'");
+        }
+        return _stages[^1].Outputs.Append(_stages[^1].Output).Distinct().Where(perImage.ContainsKey)
+            .ToDictionary(o => o, o => cat(perImage[o], 0), StringComparer.Ordinal);
+    }
+
+    private static Tensor? Read(NodeProto node, string name, Dictionary<string, Tensor> values) => name.Length == 0 ? null
+        : values.TryGetValue(name, out var v) ? v : throw new InvalidDataException($"ONNX node {node.OpType} '{node.Name}' reads '{name}', which no earlier node or initializer produces");
+
+    /// <summary>Passes a node output through its layer, and through its attention probe when it is a block's attention.</summary>
+    private Tensor Tap(string name, Tensor output)
+    {
+        var value = _taps[name].call(output);
+        if (!_attentionViews.TryGetValue(name, out var attention)) return value;
+        // The graph goes on through the probe's view, so attention gradients reach it.
+        var (view, probe) = attention;
+        var perImage = view.call(value.reshape(-1, probe.Merged ? probe.Heads : value.shape[1], probe.Tokens, probe.Tokens));
+        return perImage.reshape(value.shape);
     }
 
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
