@@ -14,7 +14,7 @@ public sealed class OnnxGradientTests
 {
     public static TheoryData<string> Variants => new()
     {
-        "resize linear", "resize cubic exclude outside", "resize nearest", "resize crop and resize", "conv transpose output padding",
+        "resize linear", "resize cubic exclude outside", "resize nearest", "resize crop and resize", "resize antialias cubic", "conv transpose output padding",
         "max pool asymmetric", "average pool asymmetric", "pad reflect", "slice negative step",
     };
 
@@ -31,6 +31,7 @@ public sealed class OnnxGradientTests
         {
             "resize linear" => (Node("Resize", ["x", "roi", "scales"], ("mode", "linear")), new Tensor?[] { roi, scales }),
             "resize cubic exclude outside" => (Node("Resize", ["x", "roi", "scales"], ("mode", "cubic"), ("exclude_outside", 1L)), [roi, scales]),
+            "resize antialias cubic" => (Node("Resize", ["x", "roi", "scales"], ("mode", "cubic"), ("antialias", 1L)), [roi, tensor(new float[] { 1, 1, 0.5f, 0.4f })]),
             "resize nearest" => (Node("Resize", ["x", "roi", "scales"], ("mode", "nearest")), [roi, scales]),
             "resize crop and resize" => (Node("Resize", ["x", "roi", "scales"], ("mode", "linear"), ("coordinate_transformation_mode", "tf_crop_and_resize")),
                 [tensor(new float[] { 0, 0, -0.2f, 0.1f, 1, 1, 0.9f, 1.3f }), tensor(new float[] { 1, 1, 1.5f, 1.3f })]),

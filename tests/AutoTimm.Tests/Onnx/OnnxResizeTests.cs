@@ -74,6 +74,12 @@ public sealed class OnnxResizeTests
     [InlineData("axes sizes not larger", 18)]
     [InlineData("axes sizes not smaller", 18)]
     [InlineData("same size", 13)]
+    [InlineData("antialias linear shrink", 18)]
+    [InlineData("antialias cubic shrink", 18)]
+    [InlineData("antialias linear grow", 18)]
+    [InlineData("antialias linear exclude outside", 18)]
+    [InlineData("antialias cubic exclude outside", 19)]
+    [InlineData("antialias cubic align corners", 18)]
     public void Variants_match_onnx_runtime(string variant, long opset)
     {
         var x = X(1, 2, 6, 7);
@@ -92,6 +98,11 @@ public sealed class OnnxResizeTests
             "axes scales" => [("mode", "linear"), ("axes", new long[] { 2, 3 })],
             "axes sizes not larger" => [("mode", "nearest"), ("axes", new long[] { 2, 3 }), ("keep_aspect_ratio_policy", "not_larger")],
             "axes sizes not smaller" => [("mode", "linear"), ("axes", new long[] { 2, 3 }), ("keep_aspect_ratio_policy", "not_smaller")],
+            "antialias linear shrink" or "antialias linear grow" => [("mode", "linear"), ("antialias", 1L)],
+            "antialias cubic shrink" => [("mode", "cubic"), ("antialias", 1L)],
+            "antialias linear exclude outside" => [("mode", "linear"), ("antialias", 1L), ("exclude_outside", 1L)],
+            "antialias cubic exclude outside" => [("mode", "cubic"), ("antialias", 1L), ("exclude_outside", 1L), ("cubic_coeff_a", -0.5f)],
+            "antialias cubic align corners" => [("mode", "cubic"), ("antialias", 1L), ("coordinate_transformation_mode", "align_corners")],
             _ => [("mode", "linear")],
         };
         Input[] inputs = variant switch
@@ -103,6 +114,9 @@ public sealed class OnnxResizeTests
             "axes scales" => [x, roi, Floats("scales", 1.5f, 0.7f)],
             "axes sizes not larger" or "axes sizes not smaller" => [x, roi, Empty("scales"), Longs("sizes", 9, 20)],
             "same size" => [x, roi, Floats("scales", 1, 1, 1, 1)],
+            "antialias linear shrink" or "antialias cubic shrink" or "antialias linear exclude outside" or "antialias cubic exclude outside" or "antialias cubic align corners" =>
+                [X(1, 2, 13, 17), roi, Floats("scales", 1, 1, 0.45f, 0.3f)],
+            "antialias linear grow" => [x, roi, Floats("scales", 1, 1, 1.7f, 2.5f)],
             _ => [x, roi, scales],
         };
         if (opset == 11 && inputs.Length == 2) inputs = [.. inputs, scales];
@@ -153,8 +167,8 @@ public sealed class OnnxResizeTests
         var x = X(1, 1, 4, 4).Value;
         using var roi = empty(0);
         using var scales = tensor(new float[] { 1, 1, 2, 2 });
-        var antialias = Assert.Throws<NotSupportedException>(() => OnnxOps.Run(new OnnxNode(Node("Resize", ["x", "roi", "scales"], ("mode", "linear"), ("antialias", 1L)), [x, roi, scales], 18)));
-        Assert.Contains("Resize node 'resize_node' (output 'y', opset 18): antialias 1 is not supported", antialias.Message);
+        var antialias = Assert.Throws<InvalidDataException>(() => OnnxOps.Run(new OnnxNode(Node("Resize", ["x", "roi", "scales"], ("mode", "nearest"), ("antialias", 1L)), [x, roi, scales], 18)));
+        Assert.Contains("Resize node 'resize_node' (output 'y', opset 18): antialias 1 needs mode 'linear' or 'cubic'", antialias.Message);
         var mode = Assert.Throws<NotSupportedException>(() => OnnxOps.Run(new OnnxNode(Node("Resize", ["x", "roi", "scales"], ("mode", "area")), [x, roi, scales], 13)));
         Assert.Contains("mode 'area' is not supported", mode.Message);
         var both = Assert.Throws<InvalidDataException>(() => OnnxOps.Run(new OnnxNode(Node("Resize", ["x", "roi", "scales", "sizes"]), [x, roi, scales, tensor(new long[] { 1, 1, 8, 8 })], 13)));

@@ -5,7 +5,7 @@ namespace AutoTimm.Models.Onnx;
 
 /// <summary>
 /// Resize (opsets 10 to 19) and the older Upsample: every mode (nearest, linear, cubic) by coordinate transformation
-/// by nearest mode, with cubic_coeff_a, exclude_outside, extrapolation, axes and keep_aspect_ratio_policy. Source
+/// by nearest mode, with cubic_coeff_a, exclude_outside, extrapolation, antialias, axes and keep_aspect_ratio_policy. Source
 /// coordinates are computed in float32 with ONNX Runtime's formulas, so ties round the way it rounds them. Each
 /// resized axis becomes a gather of taps (one for nearest, two for linear, four for cubic) and a weighted sum, which
 /// autograd differentiates.
@@ -14,7 +14,7 @@ internal static class OnnxResize
 {
     private enum Mode { Nearest, Linear, Cubic }
 
-    private sealed record Settings(Mode Mode, string Coordinates, string Nearest, float CubicA, bool ExcludeOutside, float Extrapolation);
+    private sealed record Settings(Mode Mode, string Coordinates, string Nearest, float CubicA, bool ExcludeOutside, float Extrapolation, bool Antialias = false);
 
     /// <summary>The taps of one resized axis: for each output index, the input indices and their weights, and whether it lies inside the input (tf_crop_and_resize extrapolates outside).</summary>
     private sealed record Taps(long[,] Index, float[,] Weight, bool[] Inside);
@@ -26,7 +26,11 @@ internal static class OnnxResize
         var settings = ReadSettings(n, resize: true);
         var axes = n.Opset >= 18 && n.Ints("axes") is { } given ? given.Select(a => a < 0 ? a + rank : a).ToArray() : null;
         if (axes is not null && axes.Any(a => a < 0 || a >= rank)) throw n.Error($"axes [{string.Join(", ", n.Ints("axes")!)}] are outside a rank-{rank} tensor");
-        if (n.Opset >= 18 && n.Int("antialias", 0) != 0) throw n.Unsupported("antialias 1");
+        if (n.Opset >= 18 && n.Int("antialias", 0) != 0)
+        {
+            if (settings.Mode == Mode.Nearest) throw n.Error("antialias 1 needs mode 'linear' or 'cubic'");
+            settings = settings with { Antialias = true };
+        }
 
         float[]? scales = null;
         long[]? sizes = null;
@@ -117,7 +121,8 @@ internal static class OnnxResize
         var nearest = mode == Mode.Nearest && modern ? n.String("nearest_mode", "round_prefer_floor") : "simple";
         if (nearest is not ("simple" or "round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil")) throw n.Unsupported($"nearest_mode '{nearest}'");
         bool exclude = n.Int("exclude_outside", 0) != 0;
-        if (exclude && mode != Mode.Cubic) throw n.Error("exclude_outside 1 needs mode 'cubic'");
+        if (exclude && mode != Mode.Cubic && !(mode == Mode.Linear && n.Opset >= 18 && n.Int("antialias", 0) != 0))
+            throw n.Error("exclude_outside 1 needs mode 'cubic' (or 'linear' with antialias 1)");
         return new Settings(mode, coordinates, nearest, n.Float("cubic_coeff_a", -0.75f), exclude, n.Float("extrapolation_value", 0f));
     }
 
@@ -164,7 +169,9 @@ internal static class OnnxResize
         {
             // An axis kept at scale 1 maps each output index to the same input index, whatever the coordinates.
             if (scales[axis] == 1f && outputDims[axis] == x.shape[axis]) continue;
-            var taps = AxisTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis]);
+            var taps = settings.Antialias
+                ? AntialiasTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis])
+                : AxisTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis]);
             result = Gather(result, axis, taps);
             if (settings.Coordinates == "tf_crop_and_resize")
             {
@@ -237,6 +244,60 @@ internal static class OnnxResize
             }
         }
         return new Taps(index, weight, inside);
+    }
+
+    /// <summary>
+    /// Opset 18's antialiased taps (Pillow's resampling, as ONNX Runtime implements it): when shrinking, the triangle or
+    /// cubic filter is stretched by 1/scale so every input pixel under an output pixel contributes; weights are
+    /// normalized to sum to 1, and taps past the edge fold onto the edge pixel unless exclude_outside drops them.
+    /// </summary>
+    private static Taps AntialiasTaps(Settings settings, long inputLength, long outputLength, float scale, float roiStart, float roiEnd)
+    {
+        float support = settings.Mode == Mode.Cubic ? 2f : 1f;
+        float stretch = 1f / scale;
+        if (stretch >= 1f) support *= stretch;
+        float inverse = stretch >= 1f ? 1f / stretch : 1f;
+        int window = (int)MathF.Ceiling(support) * 2 + 1;
+        var index = new long[outputLength, window];
+        var weight = new float[outputLength, window];
+        var inside = new bool[outputLength];
+        long last = inputLength - 1;
+        for (long o = 0; o < outputLength; o++)
+        {
+            float original = Original(settings.Coordinates, o, scale, outputLength, inputLength, roiStart, roiEnd);
+            inside[o] = !(original < 0 || original > last);
+            float center = original + 0.5f;
+            long first = (long)MathF.Floor(center - support + 0.5f), end = (long)MathF.Floor(center + support + 0.5f);
+            end = first + Math.Clamp(end - first, 0, window);
+            if (settings.ExcludeOutside) (first, end) = (Math.Clamp(first, 0, inputLength), Math.Clamp(end, 0, inputLength));
+            float total = 0;
+            var taps = new Dictionary<long, float>();
+            for (long at = first; at < end; at++)
+            {
+                float w = Filter(settings, (at - center + 0.5f) * inverse);
+                total += w;
+                long clamped = Math.Clamp(at, 0, last);
+                taps[clamped] = taps.GetValueOrDefault(clamped) + w;
+            }
+            float normalizer = total == 0 ? 1f : 1f / total;
+            int k = 0;
+            foreach (var (at, w) in taps.OrderBy(t => t.Key))
+            {
+                index[o, k] = at;
+                weight[o, k++] = w * normalizer;
+            }
+        }
+        return new Taps(index, weight, inside);
+    }
+
+    // Pillow's triangle filter, and its cubic (Keys) filter with cubic_coeff_a.
+    private static float Filter(Settings settings, float x)
+    {
+        x = Math.Abs(x);
+        float a = settings.CubicA;
+        if (settings.Mode == Mode.Linear) return x < 1f ? 1f - x : 0f;
+        if (x < 1f) return ((a + 2f) * x - (a + 3f)) * x * x + 1;
+        return x < 2f ? (((x - 5f) * x + 8f) * x - 4f) * a : 0f;
     }
 
     /// <summary>The input coordinate of output index <paramref name="resized"/>, in float32 as ONNX Runtime computes it.</summary>
