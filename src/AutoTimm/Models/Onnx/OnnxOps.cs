@@ -171,16 +171,21 @@ internal static class OnnxOps
         return (kernel, strides, dilations);
     }
 
-    private static Tensor Conv(OnnxNode n)
+    /// <summary>A 2-d convolution's or transposed convolution's kernel, strides and dilations, checked against its weight.</summary>
+    private static (long[] Kernel, long[] Strides, long[] Dilations) ConvolutionWindow(OnnxNode n, Tensor w, string what)
     {
-        var x = n.Input(0);
-        var w = n.Input(1);
-        var b = n.Optional(2);
         int spatial = (int)w.dim() - 2;
-        if (spatial != 2) throw n.Unsupported($"a {spatial}-d convolution");
+        if (spatial != 2) throw n.Unsupported($"a {spatial}-d {what}");
         var kernel = n.Ints("kernel_shape") ?? w.shape[2..];
         if (!kernel.SequenceEqual(w.shape[2..])) throw n.Error($"kernel_shape [{string.Join(", ", kernel)}] differs from the weight's [{string.Join(", ", w.shape[2..])}]");
-        var (_, strides, dilations) = Window(n, kernel);
+        return Window(n, kernel);
+    }
+
+    private static Tensor Conv(OnnxNode n)
+    {
+        var (x, w, b) = (n.Input(0), n.Input(1), n.Optional(2));
+        var (kernel, strides, dilations) = ConvolutionWindow(n, w, "convolution");
+        int spatial = kernel.Length;
         var pads = Pads(n, x, kernel, strides, dilations);
         long groups = n.Int("group", 1);
         long[] padding = pads[..spatial];
@@ -199,14 +204,9 @@ internal static class OnnxOps
     /// </summary>
     private static Tensor ConvTranspose(OnnxNode n)
     {
-        var x = n.Input(0);
-        var w = n.Input(1);
-        var b = n.Optional(2);
-        int spatial = (int)w.dim() - 2;
-        if (spatial != 2) throw n.Unsupported($"a {spatial}-d transposed convolution");
-        var kernel = n.Ints("kernel_shape") ?? w.shape[2..];
-        if (!kernel.SequenceEqual(w.shape[2..])) throw n.Error($"kernel_shape [{string.Join(", ", kernel)}] differs from the weight's [{string.Join(", ", w.shape[2..])}]");
-        var (_, strides, dilations) = Window(n, kernel);
+        var (x, w, b) = (n.Input(0), n.Input(1), n.Optional(2));
+        var (kernel, strides, dilations) = ConvolutionWindow(n, w, "transposed convolution");
+        int spatial = kernel.Length;
         long groups = n.Int("group", 1);
         var outputPadding = n.Ints("output_padding") ?? new long[spatial];
         var outputShape = n.Ints("output_shape");

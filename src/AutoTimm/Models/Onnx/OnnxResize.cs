@@ -16,8 +16,11 @@ internal static class OnnxResize
 
     private sealed record Settings(Mode Mode, string Coordinates, string Nearest, float CubicA, bool ExcludeOutside, float Extrapolation, bool Antialias = false);
 
-    /// <summary>The taps of one resized axis: for each output index, the input indices and their weights, and whether it lies inside the input (tf_crop_and_resize extrapolates outside).</summary>
-    private sealed record Taps(long[,] Index, float[,] Weight, bool[] Inside);
+    /// <summary>
+    /// The taps of one resized axis, <see cref="Count"/> per output index (row-major): the input indices and their
+    /// weights, and whether each output lies inside the input (tf_crop_and_resize extrapolates outside).
+    /// </summary>
+    private sealed record Taps(int Count, long[] Index, float[] Weight, bool[] Inside);
 
     public static Tensor Resize(OnnxNode n)
     {
@@ -169,9 +172,7 @@ internal static class OnnxResize
         {
             // An axis kept at scale 1 maps each output index to the same input index, whatever the coordinates.
             if (scales[axis] == 1f && outputDims[axis] == x.shape[axis]) continue;
-            var taps = settings.Antialias
-                ? AntialiasTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis])
-                : AxisTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis]);
+            var taps = AxisTaps(settings, x.shape[axis], outputDims[axis], scales[axis], roi[axis], roi[rank + axis]);
             result = Gather(result, axis, taps);
             if (settings.Coordinates == "tf_crop_and_resize")
             {
@@ -190,60 +191,72 @@ internal static class OnnxResize
     /// <summary>Gathers the taps of one axis and sums them with their weights.</summary>
     private static Tensor Gather(Tensor x, int axis, Taps taps)
     {
-        int outputs = taps.Index.GetLength(0), count = taps.Index.GetLength(1);
-        var flat = new long[outputs * count];
-        Buffer.BlockCopy(taps.Index, 0, flat, 0, flat.Length * sizeof(long));
-        using var index = tensor(flat, device: x.device);
+        int outputs = taps.Inside.Length;
+        using var index = tensor(taps.Index, device: x.device);
         var picked = x.index_select(axis, index);
-        if (count == 1) return picked;
-        long[] shape = [.. x.shape[..axis], outputs, count, .. x.shape[(axis + 1)..]];
-        var weights = new float[outputs * count];
-        Buffer.BlockCopy(taps.Weight, 0, weights, 0, weights.Length * sizeof(float));
-        long[] weightShape = [outputs, count, .. Enumerable.Repeat(1L, (int)x.dim() - axis - 1)];
-        using var weight = tensor(weights, device: x.device).to_type(x.dtype).reshape(weightShape);
+        if (taps.Count == 1) return picked;
+        long[] shape = [.. x.shape[..axis], outputs, taps.Count, .. x.shape[(axis + 1)..]];
+        long[] weightShape = [outputs, taps.Count, .. Enumerable.Repeat(1L, (int)x.dim() - axis - 1)];
+        using var weight = tensor(taps.Weight, device: x.device).to_type(x.dtype).reshape(weightShape);
         return picked.reshape(shape).mul(weight).sum(axis + 1);
     }
 
+    /// <summary>
+    /// The taps of every output index along one axis: its source coordinate in float32 as ONNX Runtime computes it,
+    /// then the mode's taps around it.
+    /// </summary>
     private static Taps AxisTaps(Settings settings, long inputLength, long outputLength, float scale, float roiStart, float roiEnd)
     {
-        int count = settings.Mode switch { Mode.Nearest => 1, Mode.Linear => 2, _ => 4 };
-        var index = new long[outputLength, count];
-        var weight = new float[outputLength, count];
-        var inside = new bool[outputLength];
-        long last = inputLength - 1;
+        var (count, fill) = settings switch
+        {
+            { Antialias: true } => Antialiased(settings, scale),
+            { Mode: Mode.Nearest } => (1, (Fill)((original, last, index, weight) =>
+            {
+                index[0] = Math.Clamp(NearestPixel(settings.Nearest, original, scale < 1), 0, last);
+                weight[0] = 1f;
+            })),
+            { Mode: Mode.Linear } => (2, Linear),
+            _ => (4, (original, last, index, weight) => Cubic(settings, original, last, index, weight)),
+        };
+        var taps = new Taps(count, new long[outputLength * count], new float[outputLength * count], new bool[outputLength]);
+        long lastIndex = inputLength - 1;
         for (long o = 0; o < outputLength; o++)
         {
             float original = Original(settings.Coordinates, o, scale, outputLength, inputLength, roiStart, roiEnd);
-            inside[o] = !(original < 0 || original > last);
-            switch (settings.Mode)
-            {
-                case Mode.Nearest:
-                    index[o, 0] = Math.Clamp(NearestPixel(settings.Nearest, original, scale < 1), 0, last);
-                    weight[o, 0] = 1f;
-                    break;
-                case Mode.Linear:
-                    float v = Math.Max(0f, Math.Min(original, last));
-                    long low = Math.Min((long)v, last), high = Math.Min(low + 1, last);
-                    float toLow = Math.Abs(v - low), toHigh = Math.Abs(v - high);
-                    if (low == high) toLow = toHigh = 0.5f;
-                    (index[o, 0], weight[o, 0], index[o, 1], weight[o, 1]) = (low, toHigh, high, toLow);
-                    break;
-                default:
-                    long floor = (long)MathF.Floor(original);
-                    var coefficients = CubicCoefficients(original - floor, settings.CubicA);
-                    float sum = 0;
-                    for (int k = 0; k < 4; k++)
-                    {
-                        long at = floor - 1 + k;
-                        if (settings.ExcludeOutside && (at < 0 || at > last)) coefficients[k] = 0;
-                        sum += coefficients[k];
-                        index[o, k] = Math.Clamp(at, 0, last);
-                    }
-                    for (int k = 0; k < 4; k++) weight[o, k] = settings.ExcludeOutside ? coefficients[k] / sum : coefficients[k];
-                    break;
-            }
+            taps.Inside[o] = !(original < 0 || original > lastIndex);
+            fill(original, lastIndex, taps.Index.AsSpan((int)(o * count), count), taps.Weight.AsSpan((int)(o * count), count));
         }
-        return new Taps(index, weight, inside);
+        return taps;
+    }
+
+    /// <summary>Writes one output index's taps: input indices and weights (unused taps keep index 0, weight 0).</summary>
+    private delegate void Fill(float original, long last, Span<long> index, Span<float> weight);
+
+    // The two pixels around the clamped coordinate, weighted by distance (both 0.5 at the edge, where they coincide).
+    private static void Linear(float original, long last, Span<long> index, Span<float> weight)
+    {
+        float v = Math.Max(0f, Math.Min(original, last));
+        long low = Math.Min((long)v, last), high = Math.Min(low + 1, last);
+        float toLow = Math.Abs(v - low), toHigh = Math.Abs(v - high);
+        if (low == high) toLow = toHigh = 0.5f;
+        (index[0], weight[0], index[1], weight[1]) = (low, toHigh, high, toLow);
+    }
+
+    // Four pixels around the coordinate with Keys' weights; past the edge they repeat the edge pixel, or with
+    // exclude_outside they drop out and the rest are renormalized.
+    private static void Cubic(Settings settings, float original, long last, Span<long> index, Span<float> weight)
+    {
+        long floor = (long)MathF.Floor(original);
+        var coefficients = CubicCoefficients(original - floor, settings.CubicA);
+        float sum = 0;
+        for (int k = 0; k < 4; k++)
+        {
+            long at = floor - 1 + k;
+            if (settings.ExcludeOutside && (at < 0 || at > last)) coefficients[k] = 0;
+            sum += coefficients[k];
+            index[k] = Math.Clamp(at, 0, last);
+        }
+        for (int k = 0; k < 4; k++) weight[k] = settings.ExcludeOutside ? coefficients[k] / sum : coefficients[k];
     }
 
     /// <summary>
@@ -251,27 +264,21 @@ internal static class OnnxResize
     /// cubic filter is stretched by 1/scale so every input pixel under an output pixel contributes; weights are
     /// normalized to sum to 1, and taps past the edge fold onto the edge pixel unless exclude_outside drops them.
     /// </summary>
-    private static Taps AntialiasTaps(Settings settings, long inputLength, long outputLength, float scale, float roiStart, float roiEnd)
+    private static (int Count, Fill Fill) Antialiased(Settings settings, float scale)
     {
         float support = settings.Mode == Mode.Cubic ? 2f : 1f;
         float stretch = 1f / scale;
         if (stretch >= 1f) support *= stretch;
         float inverse = stretch >= 1f ? 1f / stretch : 1f;
         int window = (int)MathF.Ceiling(support) * 2 + 1;
-        var index = new long[outputLength, window];
-        var weight = new float[outputLength, window];
-        var inside = new bool[outputLength];
-        long last = inputLength - 1;
-        for (long o = 0; o < outputLength; o++)
+        return (window, (original, last, index, weight) =>
         {
-            float original = Original(settings.Coordinates, o, scale, outputLength, inputLength, roiStart, roiEnd);
-            inside[o] = !(original < 0 || original > last);
             float center = original + 0.5f;
             long first = (long)MathF.Floor(center - support + 0.5f), end = (long)MathF.Floor(center + support + 0.5f);
             end = first + Math.Clamp(end - first, 0, window);
-            if (settings.ExcludeOutside) (first, end) = (Math.Clamp(first, 0, inputLength), Math.Clamp(end, 0, inputLength));
+            if (settings.ExcludeOutside) (first, end) = (Math.Clamp(first, 0, last + 1), Math.Clamp(end, 0, last + 1));
             float total = 0;
-            var taps = new Dictionary<long, float>();
+            var taps = new SortedDictionary<long, float>();
             for (long at = first; at < end; at++)
             {
                 float w = Filter(settings, (at - center + 0.5f) * inverse);
@@ -281,13 +288,12 @@ internal static class OnnxResize
             }
             float normalizer = total == 0 ? 1f : 1f / total;
             int k = 0;
-            foreach (var (at, w) in taps.OrderBy(t => t.Key))
+            foreach (var (at, w) in taps)
             {
-                index[o, k] = at;
-                weight[o, k++] = w * normalizer;
+                index[k] = at;
+                weight[k++] = w * normalizer;
             }
-        }
-        return new Taps(index, weight, inside);
+        });
     }
 
     // Pillow's triangle filter, and its cubic (Keys) filter with cubic_coeff_a.
