@@ -1,3 +1,4 @@
+using Onnx;
 using AutoTimm.Models.Onnx;
 using static AutoTimm.Tests.Onnx.OnnxReference;
 using static TorchSharp.torch;
@@ -348,6 +349,53 @@ public sealed class OnnxOpsTests
         Assert.Equal(RunReference(SingleNode(not, [flags], 1, 13), [flags]).Values, RunExecutor(not, [flags], 13).Values);
         AssertMatches(Node("ScatterND", ["x", "i", "u"]), [X(4, 3, 2), new Input("i", tensor(new long[] { 2, 0, -1 }, [3, 1]), Constant: true), W("u", 3, 3, 2)], 13);
         AssertMatches(Node("ScatterND", ["x", "i", "u"]), [X(4, 3, 2), new Input("i", tensor(new long[] { 1, 2, 3, 0 }, [2, 2]), Constant: true), W("u", 2, 2)], 16);
+    }
+
+    public static TheoryData<string, long> MoreOperators => new()
+    {
+        { "LeakyRelu", 16 }, { "Elu", 13 }, { "Celu", 13 }, { "Selu", 13 }, { "ThresholdedRelu", 13 }, { "PRelu", 16 },
+        { "Softplus", 13 }, { "Softsign", 13 }, { "Gelu", 20 }, { "Gelu tanh", 20 }, { "InstanceNormalization", 13 },
+        { "GroupNormalization", 18 }, { "GroupNormalization", 21 }, { "Sum", 13 }, { "Mean", 13 }, { "Floor", 13 }, { "Ceil", 13 },
+        { "Round", 11 }, { "Sign", 13 }, { "GreaterOrEqual", 16 }, { "LessOrEqual", 16 }, { "And", 7 }, { "Or", 7 }, { "Xor", 7 },
+        { "ReduceMin", 13 }, { "ReduceMin", 18 }, { "ReduceProd", 13 }, { "ReduceProd", 18 }, { "ReduceL1", 18 }, { "ReduceL2", 13 },
+        { "ReduceSumSquare", 18 }, { "ReduceLogSumExp", 13 }, { "ReduceLogSumExp", 18 }, { "ArgMax", 13 }, { "ArgMax last", 13 },
+        { "ArgMin", 13 }, { "ArgMin last", 13 }, { "Pad wrap", 19 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MoreOperators))]
+    public void More_operators_match_onnx_runtime(string variant, long opset)
+    {
+        var x = X(2, 4, 3, 5);
+        var op = variant.Split(' ')[0];
+        // Ties for the arg ops and rounding: integers in a small range, halves for Round.
+        var ties = new Input("x", (Random(2, 4, 3, 5) * 2).round());
+        var halves = new Input("x", (Random(2, 4, 3, 5) * 4).round() / 2);
+        var flags = new Input("x", Random(3, 4).gt(0));
+        var others = new Input("w", Random(3, 4).gt(0.3));
+        (NodeProto node, Input[] inputs) = variant switch
+        {
+            "LeakyRelu" => (Node(op, ["x"], ("alpha", 0.2f)), new[] { x }),
+            "Elu" or "Celu" => (Node(op, ["x"], ("alpha", 0.7f)), [x]),
+            "Selu" => (Node(op, ["x"]), [x]),
+            "ThresholdedRelu" => (Node(op, ["x"], ("alpha", 0.3f)), [x]),
+            "PRelu" => (Node(op, ["x", "w"]), [x, W("w", 4, 1, 1)]),
+            "Gelu tanh" => (Node(op, ["x"], ("approximate", "tanh")), [x]),
+            "InstanceNormalization" => (Node(op, ["x", "scale", "bias"], ("epsilon", 1e-3f)), [x, W("scale", 4), W("bias", 4)]),
+            "GroupNormalization" => (Node(op, ["x", "scale", "bias"], ("num_groups", 2L)), [x, W("scale", opset < 21 ? 2 : 4), W("bias", opset < 21 ? 2 : 4)]),
+            "Sum" or "Mean" => (Node(op, ["x", "w", "v"]), [x, W("w", 3, 5), W("v", 1, 4, 1, 1)]),
+            "Round" => (Node(op, ["x"]), [halves]),
+            "GreaterOrEqual" or "LessOrEqual" => (Node(op, ["x", "w"]), [ties, new Input("w", (Random(3, 1) * 2).round())]),
+            "And" or "Or" or "Xor" => (Node(op, ["x", "w"]), [flags, others]),
+            "ReduceMin" or "ReduceProd" or "ReduceL1" or "ReduceL2" or "ReduceSumSquare" or "ReduceLogSumExp" => opset >= 18
+                ? (Node(op, ["x", "axes"], ("keepdims", 0L)), [x, Ints("axes", 1, -1)])
+                : (Node(op, ["x"], ("axes", new long[] { 1, -1 })), [x]),
+            "ArgMax" or "ArgMin" => (Node(op, ["x"], ("axis", 2L), ("keepdims", 0L)), [ties]),
+            "ArgMax last" or "ArgMin last" => (Node(op, ["x"], ("axis", -1L), ("select_last_index", 1L)), [ties]),
+            "Pad wrap" => (Node("Pad", ["x", "pads"], ("mode", "wrap")), [x, Ints("pads", 0, 0, 2, 1, 0, 0, 1, 3)]),
+            _ => (Node(op, ["x"]), [x]),
+        };
+        AssertMatches(node, inputs, opset);
     }
 
     [Fact]

@@ -75,6 +75,36 @@ internal static class OnnxOps
         ["Not"] = n => [n.Input(0).logical_not()],
         ["ScatterND"] = n => [ScatterND(n)],
         ["Range"] = n => [Range(n)],
+        ["LeakyRelu"] = n => [Scaled(n, "alpha", 0.01f, (x, alpha) => x.leaky_relu(alpha))],
+        ["Elu"] = n => [Scaled(n, "alpha", 1f, (x, alpha) => x.elu(alpha, Scalars.One, Scalars.One))],
+        ["Celu"] = n => [Scaled(n, "alpha", 1f, (x, alpha) => x.celu(alpha))],
+        ["Selu"] = n => [Selu(n)],
+        ["ThresholdedRelu"] = n => [ThresholdedRelu(n)],
+        ["PRelu"] = n => [PRelu(n)],
+        ["Softplus"] = n => [Softplus(n.Input(0))],
+        ["Softsign"] = n => [n.Input(0).div(n.Input(0).abs().add(Scalars.One, Scalars.One))],
+        ["Gelu"] = n => [Gelu(n)],
+        ["InstanceNormalization"] = n => [InstanceNormalization(n)],
+        ["GroupNormalization"] = n => [GroupNormalization(n)],
+        ["Sum"] = n => [Enumerable.Range(1, n.InputCount - 1).Aggregate(n.Input(0), (m, i) => m.add(n.Input(i), Scalars.One))],
+        ["Mean"] = n => [Mean(n)],
+        ["Floor"] = n => [n.Input(0).floor()],
+        ["Ceil"] = n => [n.Input(0).ceil()],
+        ["Round"] = n => [n.Input(0).round()],
+        ["Sign"] = n => [n.Input(0).sign()],
+        ["GreaterOrEqual"] = n => [n.Input(0).ge(n.Input(1))],
+        ["LessOrEqual"] = n => [n.Input(0).le(n.Input(1))],
+        ["And"] = n => [n.Input(0).logical_and(n.Input(1))],
+        ["Or"] = n => [n.Input(0).logical_or(n.Input(1))],
+        ["Xor"] = n => [n.Input(0).logical_xor(n.Input(1))],
+        ["ReduceMin"] = n => [Reduce(n, (x, axes, keep) => x.amin(axes, keepdim: keep), 18)],
+        ["ReduceProd"] = n => [Reduce(n, ReduceProduct, 18)],
+        ["ReduceL1"] = n => [Reduce(n, (x, axes, keep) => x.abs().sum(axes, keepdim: keep), 18)],
+        ["ReduceL2"] = n => [Reduce(n, (x, axes, keep) => x.mul(x).sum(axes, keepdim: keep).sqrt(), 18)],
+        ["ReduceSumSquare"] = n => [Reduce(n, (x, axes, keep) => x.mul(x).sum(axes, keepdim: keep), 18)],
+        ["ReduceLogSumExp"] = n => [Reduce(n, LogSumExp, 18)],
+        ["ArgMax"] = n => [ArgExtreme(n, max: true)],
+        ["ArgMin"] = n => [ArgExtreme(n, max: false)],
     };
 
     /// <summary>The op types the executor runs.</summary>
@@ -588,6 +618,7 @@ internal static class OnnxOps
             "constant" => F.pad(x, order, PaddingModes.Constant, value),
             "reflect" => PadSpatialOnly(n, x, order, PaddingModes.Reflect),
             "edge" => PadSpatialOnly(n, x, order, PaddingModes.Replicate),
+            "wrap" => PadSpatialOnly(n, x, order, PaddingModes.Circular),
             _ => throw n.Unsupported($"mode '{mode}'"),
         };
     }
@@ -622,6 +653,105 @@ internal static class OnnxOps
             return column.add(column.lt(Scalars.Of(0)).to_type(ScalarType.Int64).mul(axisSize), Scalars.One);
         }).ToArray();
         return data.clone().index_put_(updates, index);
+    }
+
+    /// <summary>An activation with one float attribute, passed to libtorch as a kept Scalar.</summary>
+    private static Tensor Scaled(OnnxNode n, string attribute, float fallback, Func<Tensor, Scalar, Tensor> op)
+    {
+        using Scalar value = (double)n.Float(attribute, fallback);
+        return op(n.Input(0), value);
+    }
+
+    // ln(1 + e^x) without overflow: max(x, 0) + ln(1 + e^-|x|).
+    private static Tensor Softplus(Tensor x) => F.relu(x).add(x.abs().neg().exp().log1p(), Scalars.One);
+
+    private static Tensor Selu(OnnxNode n)
+    {
+        // gamma * (x > 0 ? x : alpha * (exp(x) - 1)), with ONNX's own defaults.
+        using Scalar alpha = (double)n.Float("alpha", 1.67326319217681884765625f), gamma = (double)n.Float("gamma", 1.05070102214813232421875f);
+        var x = n.Input(0);
+        return where(x.gt(Scalars.Of(0)), x, x.exp().sub(Scalars.One).mul(alpha)).mul(gamma);
+    }
+
+    private static Tensor ThresholdedRelu(OnnxNode n)
+    {
+        using Scalar alpha = (double)n.Float("alpha", 1f);
+        var x = n.Input(0);
+        return x.mul(x.gt(alpha).to_type(x.dtype));
+    }
+
+    // The slope broadcasts to the input (unidirectionally); negatives are scaled by it.
+    private static Tensor PRelu(OnnxNode n)
+    {
+        var (x, slope) = (n.Input(0), n.Input(1));
+        return where(x.lt(Scalars.Of(0)), x * slope, x);
+    }
+
+    private static Tensor Gelu(OnnxNode n)
+    {
+        var approximate = n.String("approximate", "none");
+        return approximate switch
+        {
+            "none" => F.gelu(n.Input(0)),
+            "tanh" => n.Input(0).gelu(TorchSharp.Modules.GELU.Approximate.tanh),
+            _ => throw n.Unsupported($"approximate '{approximate}'"),
+        };
+    }
+
+    private static Tensor InstanceNormalization(OnnxNode n)
+    {
+        var (x, scale, bias) = (n.Input(0), n.Input(1), n.Input(2));
+        return F.instance_norm(x, weight: scale, bias: bias, eps: n.Float("epsilon", 1e-5f));
+    }
+
+    /// <summary>GroupNormalization: opsets 18 to 20 give scale and bias per group, 21 per channel.</summary>
+    private static Tensor GroupNormalization(OnnxNode n)
+    {
+        var (x, scale, bias) = (n.Input(0), n.Input(1), n.Input(2));
+        long groups = n.Int("num_groups", 0), channels = x.shape[1];
+        if (groups <= 0 || channels % groups != 0) throw n.Error($"num_groups {groups} does not divide {channels} channels");
+        if (n.Int("stash_type", 1) != 1) throw n.Unsupported($"stash_type {n.Int("stash_type", 1)}");
+        if (scale.numel() == groups && groups != channels)
+        {
+            scale = scale.repeat_interleave(channels / groups);
+            bias = bias.repeat_interleave(channels / groups);
+        }
+        return F.group_norm(x, groups, scale, bias, n.Float("epsilon", 1e-5f));
+    }
+
+    private static Tensor Mean(OnnxNode n)
+    {
+        var sum = Enumerable.Range(1, n.InputCount - 1).Aggregate(n.Input(0), (m, i) => m.add(n.Input(i), Scalars.One));
+        using Scalar count = (double)n.InputCount;
+        return sum.div(count);
+    }
+
+    // Stable: the maximum is taken out before exponentiating; summing over the kept size-1 axes drops them.
+    private static Tensor LogSumExp(Tensor x, long[] axes, bool keep)
+    {
+        var peak = x.amax(axes, keepdim: true);
+        var result = x.sub(peak).exp().sum(axes, keepdim: true).log().add(peak, Scalars.One);
+        return keep ? result : result.sum(axes, keepdim: false);
+    }
+
+    private static Tensor ReduceProduct(Tensor x, long[] axes, bool keep)
+    {
+        var result = x;
+        foreach (var axis in axes.OrderDescending()) result = result.prod(axis, keepdim: keep);
+        return ReferenceEquals(result, x) ? x.alias() : result;
+    }
+
+    // ArgMax and ArgMin; select_last_index picks the last of equal extremes, found on the reversed axis.
+    private static Tensor ArgExtreme(OnnxNode n, bool max)
+    {
+        var x = n.Input(0);
+        long axis = Axis(n, n.Int("axis", 0), x);
+        bool keep = n.Int("keepdims", 1) != 0, last = n.Int("select_last_index", 0) != 0;
+        var source = last ? x.flip(axis) : x;
+        var index = max ? source.argmax(axis, keep) : source.argmin(axis, keep);
+        if (!last) return index;
+        using Scalar end = x.shape[axis] - 1;
+        return index.neg().add(end, Scalars.One);
     }
 
     private static Tensor[] Split(OnnxNode n)
