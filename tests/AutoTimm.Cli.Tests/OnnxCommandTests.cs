@@ -74,4 +74,24 @@ public sealed class OnnxCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("Ralu node (output 'relu', opset 13): the operator Ralu is not supported", json.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public void Should_explain_an_exported_segmenter_described_by_its_sidecar_and_refuse_onnx_detectors()
+    {
+        // model.onnx.json beside the copy says what --task-class would: a segmenter, ImageNet-normalized at 96 px.
+        var model = Path.Combine(_dir, "deeplab.onnx");
+        File.Copy(CliRunner.Fixture("onnx/fashion_deeplabv3_opset17.onnx"), model);
+        File.WriteAllText(model + ".json", """{ "task": "SemanticSegmentor", "inputSize": [96, 96] }""");
+        var image = CliRunner.Sample("multi/multi_test_00000.png");
+        var (code, json) = CliRunner.Run("interpret", "--checkpoint", model, "--image", image, "--methods", "gradcam", "--output-dir", _dir);
+        Assert.True(code == 0, json.ToString());
+        Assert.Equal("SemanticSegmentor", json.GetProperty("task").GetString());
+        var classes = json.GetProperty("classes").EnumerateArray().ToList();
+        Assert.NotEmpty(classes);
+        Assert.All(classes, c => Assert.True(File.Exists(c.GetProperty("results").GetProperty("gradcam").GetString())));
+
+        var (refused, error) = CliRunner.Run("interpret", "--task-class", "ObjectDetector", "--checkpoint", model, "--image", image, "--output-dir", _dir);
+        Assert.Equal(1, refused);
+        Assert.Contains("ONNX graphs load as ImageClassifier or SemanticSegmentor", error.GetProperty("error").GetString());
+    }
 }

@@ -5,6 +5,8 @@
 - the bundled classifier (assets/models/fashion_cnn.safetensors, resnet10_tiny: torchvision's BasicBlock, a 3x3
   stride-1 stem, no max-pool, 16..128 channels) exported by torch.onnx.export at opsets 13 and 17, with an input and
   PyTorch's logits for it, so the executor is checked against PyTorch and Grad-CAM against the native model;
+- the bundled segmenter (DeepLabV3 on resnet10_tiny) exported at opset 17, so segmentation explanations of the
+  export are checked against the native model's;
 - a toy torchvision VisionTransformer (opset 17), for the attention interface of imported transformers.
 Needs python3-onnx, python3-numpy and python3-torch (Debian):
 
@@ -60,7 +62,7 @@ def read_safetensors(path):
     return tensors
 
 
-def fashion_cnn():
+def fashion_cnn(load=True):
     import torch
     from torch import nn
     from torchvision.models.resnet import BasicBlock
@@ -88,7 +90,8 @@ def fashion_cnn():
             return self.fc(torch.flatten(self.avgpool(x), 1))
 
     model = SmallResNet()
-    model.load_state_dict(read_safetensors(os.path.join(ROOT, "assets", "models", "fashion_cnn.safetensors")))
+    if load:
+        model.load_state_dict(read_safetensors(os.path.join(ROOT, "assets", "models", "fashion_cnn.safetensors")))
     return model.eval()
 
 
@@ -105,6 +108,50 @@ def export_fashion_cnn():
         torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
         onnx.checker.check_model(onnx.load(path))
+
+
+def export_fashion_deeplabv3():
+    """The bundled segmenter (assets/models/fashion_deeplabv3.safetensors: torchvision's DeepLabV3 on the resnet10_tiny
+    backbone, ASPP rates 2, 4, 6 with 64 channels, output stride 8) rebuilt in PyTorch and exported at opset 17: its
+    ASPP pooling branch and the final upsampling become Resize nodes."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+    from torchvision.models.segmentation.deeplabv3 import ASPP
+
+    class Backbone(nn.Module):
+        def __init__(self, resnet):
+            super().__init__()
+            for name in ("conv1", "bn1", "relu", "layer1", "layer2", "layer3", "layer4"):
+                setattr(self, name, getattr(resnet, name))
+
+        def forward(self, x):
+            x = self.relu(self.bn1(self.conv1(x)))
+            return self.layer4(self.layer3(self.layer2(self.layer1(x))))
+
+    class DeepLabV3(nn.Module):
+        def __init__(self, classes=11):
+            super().__init__()
+            self.backbone = Backbone(fashion_cnn(load=False))
+            self.classifier = nn.Sequential(ASPP(128, [2, 4, 6], 64), nn.Conv2d(64, 64, 3, padding=1, bias=False),
+                                            nn.BatchNorm2d(64), nn.ReLU(), nn.Conv2d(64, classes, 1))
+
+        def forward(self, x):
+            size = x.shape[-2:]
+            return F.interpolate(self.classifier(self.backbone(x)), size=size, mode="bilinear", align_corners=False)
+
+    model = DeepLabV3()
+    model.load_state_dict(read_safetensors(os.path.join(ROOT, "assets", "models", "fashion_deeplabv3.safetensors")))
+    model.eval()
+    x = torch.from_numpy(np.random.default_rng(13).standard_normal((2, 3, 96, 96)).astype(np.float32))
+    with torch.no_grad():
+        logits = model(x)
+    np.save(os.path.join(OUT, "fashion_deeplabv3_input.npy"), x.numpy())
+    np.save(os.path.join(OUT, "fashion_deeplabv3_logits.npy"), logits.numpy())
+    path = os.path.join(OUT, "fashion_deeplabv3_opset17.onnx")
+    torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    onnx.checker.check_model(onnx.load(path))
 
 
 def export_tiny_vit():
@@ -132,6 +179,7 @@ def export_tiny_vit():
 def main():
     os.makedirs(OUT, exist_ok=True)
     export_fashion_cnn()
+    export_fashion_deeplabv3()
     export_tiny_vit()
     onnx.save_model(model(), os.path.join(OUT, "tiny_cnn.onnx"))
     # onnx appends to an existing data file: start from none.

@@ -61,7 +61,7 @@ internal sealed class ModelOptions
             if (!onnx && parse.GetValue(option) is not null)
                 throw new ArgumentException($"{option.Name} describes an ONNX model's input; AutoTimm and PyTorch checkpoints carry their own (give --checkpoint model.onnx)");
         VisionModel model = onnx
-            ? Models.Onnx.OnnxModel.Load(path!, OnnxOptions(parse, path!))
+            ? LoadOnnx(path!, OnnxOptions(parse, path!), task)
             : ModelCheckpoint.Load(path ?? BundledModels.PathFor(task ?? ModelTask.ImageClassifier), parse.GetValue(Arch), parse.GetValue(NumClasses));
         if (task is { } expected && model.Config.Task != expected)
         {
@@ -80,6 +80,14 @@ internal sealed class ModelOptions
             throw;
         }
     }
+
+    /// <summary>An ONNX graph as the task asked for (--task-class, else the sidecar's "task"): a classifier or a segmenter.</summary>
+    private static VisionModel LoadOnnx(string path, Models.Onnx.OnnxModelOptions options, ModelTask? task) => (task ?? options.Task) switch
+    {
+        ModelTask.SemanticSegmentor => Models.Onnx.OnnxSegmentor.Load(path, options),
+        ModelTask.ImageClassifier => Models.Onnx.OnnxModel.Load(path, options),
+        var other => throw new NotSupportedException($"{path}: ONNX graphs load as ImageClassifier or SemanticSegmentor; a {other}'s outputs (anchors, boxes) differ from graph to graph, so explain its scores as a classifier's (each flattened output value is a class)"),
+    };
 
     /// <summary>The sidecar (given, or found beside the model), with each flag given overriding it.</summary>
     private Models.Onnx.OnnxModelOptions OnnxOptions(ParseResult parse, string path)

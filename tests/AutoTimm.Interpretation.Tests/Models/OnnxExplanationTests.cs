@@ -52,6 +52,34 @@ public sealed class OnnxExplanationTests
         Assert.True(heatmap.Values.Max() > heatmap.Values.Min(), $"{method}: a constant map");
     }
 
+    [Theory]
+    [InlineData("gradcam")]
+    [InlineData("integrated_gradients")]
+    public void Segmentation_explanations_of_the_exported_segmenter_equal_the_native_ones(string method)
+    {
+        // The bundled DeepLabV3 exported by torch.onnx.export: its ASPP pooling and final upsampling are Resize nodes.
+        using var native = SemanticSegmentor.LoadFromCheckpoint(BundledModels.SegmenterPath);
+        using var onnx = OnnxSegmentor.Load(FixturePaths.Onnx("fashion_deeplabv3_opset17.onnx"),
+            OnnxModelOptions.From(native.Config.Preprocess, native.Config.ClassNames) with { Task = ModelTask.SemanticSegmentor });
+        Assert.Equal(11, onnx.NumClasses);
+        // The features the head reads: the ASPP head's last ReLU, below the output resolution.
+        Assert.Equal("/classifier/classifier.3/Relu_output_0", onnx.DefaultTargetLayer);
+        var multi = Path.Combine(Path.GetDirectoryName(FindCanvas())!, "..", "multi", "multi_test_00000.png");
+        var image = ImageInput.FromFile(multi);
+        var fromNative = Explain.Segmentation(native, image, method: method, targetLayer: "backbone.layer4");
+        var fromOnnx = Explain.Segmentation(onnx, image, method: method, targetLayer: "/backbone/layer4/layer4.0/relu_1/Relu_output_0");
+        Assert.Equal(fromNative.Mask, fromOnnx.Mask);
+        Assert.Equal(fromNative.Classes.Select(c => (c.Class, c.Pixels)), fromOnnx.Classes.Select(c => (c.Class, c.Pixels)));
+        Assert.NotEmpty(fromNative.Classes);
+        for (int i = 0; i < fromNative.Classes.Count; i++)
+        {
+            var (a, b) = (fromNative.Classes[i].Heatmap, fromOnnx.Classes[i].Heatmap);
+            Assert.Equal(a.NativeResolution, b.NativeResolution);
+            var r = Statistics.Pearson(a.Values.Select(v => (double)v).ToArray(), b.Values.Select(v => (double)v).ToArray());
+            Assert.True(r.Value >= 0.999, $"{method}, class {fromNative.Classes[i].Class}: Pearson {r.Value}");
+        }
+    }
+
     [Fact]
     public void Grad_cam_of_blazefaces_best_anchor_points_at_the_astronauts_face()
     {

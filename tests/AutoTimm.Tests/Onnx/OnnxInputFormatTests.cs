@@ -212,7 +212,7 @@ public sealed class OnnxInputFormatTests : IDisposable
         File.WriteAllText(path, """
             { "inputSize": [48, 320], "layout": "nhwc", "channelOrder": "BGR", "range": [-1, 1], "mean": [0.5, 0.25, 0],
               "std": [2, 2, 4], "classNames": "labels.txt", "output": "probs", "preprocessGraph": "pre.onnx",
-              "interpolation": "bicubic", "crop": 0.875 }
+              "interpolation": "bicubic", "crop": 0.875, "task": "semanticsegmentor" }
             """);
         var options = OnnxSidecar.Read(path);
         Assert.Equal((48, 320), (options.Height, options.Width));
@@ -221,6 +221,7 @@ public sealed class OnnxInputFormatTests : IDisposable
         Assert.Equal(["zero", "one", "two"], options.ClassNames!);
         Assert.Equal(Path.Combine(_folder, "pre.onnx"), options.PreprocessGraph);
         Assert.Equal(0.875f, options.CropPct);
+        Assert.Equal(ModelTask.SemanticSegmentor, options.Task);
         // In RGB [0, 1] space: m' = (m - lo) / (hi - lo), s' = s / (hi - lo), channels reversed.
         var library = options.ToPreprocess(48, 320);
         Assert.Equal(new[] { 0.5f, 0.625f, 0.75f }, library.Mean);

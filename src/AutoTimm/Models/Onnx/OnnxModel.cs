@@ -96,6 +96,7 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
         }
         // A transformer is explained on its tokens; a CNN on its last spatial map.
         var spatial = SpatialMaps(_stages.SelectMany(s => s.Nodes), _shapes);
+        SpatialLayers = [.. LayerNames.Where(spatial.Contains)];
         _defaultTarget = _attention?.ResidualStream ?? LayerNames.LastOrDefault(o => spatial.Contains(o) && _shapes[o] is [_, _, > 1, > 1]);
     }
 
@@ -189,6 +190,12 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
 
     private static int DeclaredSize(long[]? declared, int axis) =>
         declared is { Length: 4 } && declared[axis] is >= 8 and <= 4096 ? (int)declared[axis] : 224;
+
+    /// <summary>The layers that are [N, C, H, W] maps, in graph order.</summary>
+    internal IReadOnlyList<string> SpatialLayers { get; }
+
+    /// <summary>The scored output as the graph gives it, not flattened: a segmenter's [N, K, H, W] logits.</summary>
+    internal Tensor Output(Tensor input) => Execute(ToGraphInput(input), null)[_stages[^1].Output];
 
     /// <summary>The operator set version the model's graph imports.</summary>
     public long Opset => _stages[^1].Opset;

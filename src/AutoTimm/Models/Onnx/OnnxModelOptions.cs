@@ -62,6 +62,12 @@ public sealed record OnnxModelOptions
     /// </summary>
     public string? PreprocessGraph { get; init; }
 
+    /// <summary>
+    /// What the graph does: an image classifier (the default; embeddings and detectors are scored as flattened
+    /// outputs too) or a semantic segmenter, whose [N, K, H, W] logits get the segmentation explanations.
+    /// </summary>
+    public ModelTask Task { get; init; } = ModelTask.ImageClassifier;
+
     /// <summary>How images are resized to the input size.</summary>
     public ResizeInterpolation Interpolation { get; init; } = ResizeInterpolation.Bilinear;
 

@@ -10,7 +10,8 @@ namespace AutoTimm.Models.Onnx;
 /// <code>
 /// { "inputSize": [224, 224], "layout": "NCHW", "channelOrder": "BGR", "range": [0, 255],
 ///   "mean": [103.9, 116.8, 123.7], "std": [1, 1, 1], "classNames": "labels.txt" or ["cat", "dog"],
-///   "output": "logits", "preprocessGraph": "preprocess.onnx", "interpolation": "bilinear", "crop": 1.0 }
+///   "output": "logits", "preprocessGraph": "preprocess.onnx", "task": "SemanticSegmentor", "interpolation": "bilinear",
+///   "crop": 1.0 }
 /// </code>
 /// Paths are relative to the JSON file.
 /// </summary>
@@ -60,9 +61,10 @@ public static class OnnxSidecar
                     "classNames" => options with { ClassNames = ClassNames(value, folder, Bad) },
                     "output" => options with { Output = String(value, Bad) },
                     "preprocessGraph" => options with { PreprocessGraph = Path.Combine(folder, String(value, Bad)) },
+                    "task" => options with { Task = Enum<ModelTask>(value, Bad) },
                     "interpolation" => options with { Interpolation = Enum<Imaging.ResizeInterpolation>(value, Bad) },
                     "crop" => options with { CropPct = Floats(value, 1, Bad)[0] },
-                    _ => throw Bad("is not a sidecar key (inputSize, layout, channelOrder, range, mean, std, classNames, output, preprocessGraph, interpolation, crop)"),
+                    _ => throw Bad("is not a sidecar key (inputSize, layout, channelOrder, range, mean, std, classNames, output, preprocessGraph, task, interpolation, crop)"),
                 };
             }
             try
