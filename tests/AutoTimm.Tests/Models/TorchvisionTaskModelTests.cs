@@ -39,16 +39,29 @@ public sealed class TorchvisionTaskModelTests
         var boxes = Values("fcos_tiny_boxes.npy");
         var scores = Values("fcos_tiny_scores.npy");
         var labels = Values("fcos_tiny_labels.npy");
+        // Detections whose scores differ by less than their rounding error (random weights give many scores near
+        // 0.56, some 1e-7 apart) come out in either order depending on the host's kernels, and at the cut-off of
+        // DetectionsPerImage either one may be kept. So each detection is matched to an expected one of the same
+        // label, score and box, in any order within the score tolerance; an expected detection may go unmatched only
+        // when its score ties the last one kept.
+        const float scoreTolerance = 1e-4f, boxTolerance = 1e-3f;
         Assert.Equal(scores.Length, detections.Count);
+        var unmatched = Enumerable.Range(0, scores.Length).ToList();
+        float lastKept = detections[^1].Score;
         for (int i = 0; i < detections.Count; i++)
         {
             var d = detections[i];
-            Assert.Equal((int)labels[i], d.Label);
-            Assert.True(Math.Abs(d.Score - scores[i]) <= 1e-4, $"detection {i}: score {d.Score} vs {scores[i]}");
             var box = d.Box.ToArray();
-            for (int c = 0; c < 4; c++)
-                Assert.True(Math.Abs(box[c] - boxes[4 * i + c]) <= 1e-3, $"detection {i} coordinate {c}: {box[c]} vs {boxes[4 * i + c]}");
+            int match = unmatched.FindIndex(j => (int)labels[j] == d.Label && Math.Abs(d.Score - scores[j]) <= scoreTolerance
+                && Enumerable.Range(0, 4).All(c => Math.Abs(box[c] - boxes[4 * j + c]) <= boxTolerance));
+            if (match >= 0) unmatched.RemoveAt(match);
+            else Assert.True(Math.Abs(d.Score - scores[^1]) <= scoreTolerance,
+                $"detection {i} (label {d.Label}, score {d.Score}, box {string.Join(",", box)}) matches no expected detection");
+            if (i > 0) Assert.True(d.Score <= detections[i - 1].Score, $"detection {i} is out of score order");
         }
+        foreach (int j in unmatched)
+            Assert.True(Math.Abs(scores[j] - lastKept) <= scoreTolerance, $"expected detection {j} (score {scores[j]}) is missing");
+        Assert.True(unmatched.Count < 5, $"{unmatched.Count} expected detections unmatched");
     }
 
     [Theory]
