@@ -36,9 +36,9 @@ public sealed class BasicBlock : ResidualBlock
     /// </summary>
     public override Tensor forward(Tensor x)
     {
-        var y = F.relu(_bn1.call(_conv1.call(x)));
-        y = _bn2.call(_conv2.call(y));
-        var identity = _downsample is null ? x : _downsample.call(x);
+        var y = F.relu(ConvBatchNorm.Forward(_conv1, _bn1, x));
+        y = ConvBatchNorm.Forward(_conv2, _bn2, y);
+        var identity = ApplyShortcut(_downsample, x);
         return F.relu(y.add(identity, Scalars.One));
     }
 }

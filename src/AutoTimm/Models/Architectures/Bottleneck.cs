@@ -47,10 +47,10 @@ public sealed class Bottleneck : ResidualBlock
     /// </summary>
     public override Tensor forward(Tensor x)
     {
-        var y = F.relu(_bn1.call(_conv1.call(x)));
-        y = F.relu(_bn2.call(_conv2.call(y)));
-        y = _bn3.call(_conv3.call(y));
-        var identity = _downsample is null ? x : _downsample.call(x);
+        var y = F.relu(ConvBatchNorm.Forward(_conv1, _bn1, x));
+        y = F.relu(ConvBatchNorm.Forward(_conv2, _bn2, y));
+        y = ConvBatchNorm.Forward(_conv3, _bn3, y);
+        var identity = ApplyShortcut(_downsample, x);
         return F.relu(y.add(identity, Scalars.One));
     }
 }

@@ -71,6 +71,6 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
             register_module("bn", _bn);
         }
 
-        public override Tensor forward(Tensor x) => F.relu(_bn.call(_conv.call(x)));
+        public override Tensor forward(Tensor x) => F.relu(ConvBatchNorm.Forward(_conv, _bn, x));
     }
 }

@@ -69,7 +69,7 @@ internal sealed class ResNetLayers
     /// <summary>Runs the stem and stages <c>1..lastStage</c>; <paramref name="visit"/> sees each stage's output (index from 0).</summary>
     public Tensor Forward(Tensor input, int lastStage = 4, Action<int, Tensor>? visit = null)
     {
-        var x = F.relu(Bn1.call(Conv1.call(ChannelsLast.Of(input))));
+        var x = F.relu(ConvBatchNorm.Forward(Conv1, Bn1, ChannelsLast.Of(input)));
         if (!Spec.SmallInput) x = F.max_pool2d(x, kernel_size: 3, stride: 2, padding: 1);
         for (int s = 0; s < lastStage; s++)
         {

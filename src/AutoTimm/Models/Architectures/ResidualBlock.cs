@@ -29,4 +29,14 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
             ("0", nn.Conv2d(inChannels, outChannels, kernel_size: 1, stride: stride, bias: false)),
             ("1", nn.BatchNorm2d(outChannels)));
     }
+
+    /// <summary>The shortcut of <paramref name="x"/>: <paramref name="x"/> itself, or its projection through <paramref name="shortcut"/>.</summary>
+    private protected static Tensor ApplyShortcut(nn.Module<Tensor, Tensor>? shortcut, Tensor x)
+    {
+        if (shortcut is null) return x;
+        if (shortcut is TorchSharp.Modules.Sequential { Count: 2 } projection && !ModuleHooks.Any(projection)
+            && projection[0] is nn.Module<Tensor, Tensor> conv && projection[1] is nn.Module<Tensor, Tensor> norm)
+            return ConvBatchNorm.Forward(conv, norm, x);
+        return shortcut.call(x);
+    }
 }
