@@ -15,9 +15,10 @@ Items: "forward" (torch.no_grad inference), "pgc_gradcam" (pytorch_grad_cam.Grad
 Models are torchvision's, randomly initialized with a fixed seed (timing does not depend on the weights), in eval
 mode. One request times one run, so the harness can interleave its own runs with these (A B A B) and decide warm-up.
 
-Run with Debian's python3-torch, python3-torchvision, python3-numpy and python3-opencv, and checkouts of
-pytorch-grad-cam and Captum on PYTHONPATH. A library that cannot be imported is reported in "missing" and its items
-answer {"error": ...}; the harness then skips them with that message.
+Run with Debian's python3-torch, python3-torchvision, python3-numpy, python3-scipy, python3-opencv, python3-matplotlib
+and python3-sklearn (what the two libraries import), and checkouts of pytorch-grad-cam and Captum on PYTHONPATH;
+bench/peers/run.sh installs the packages and runs the table. A library that cannot be imported is reported in
+"missing" and its items answer {"error": ...}; the harness then skips them with that message.
 """
 import json
 import sys

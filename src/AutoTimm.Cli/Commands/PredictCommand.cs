@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AutoTimm.Imaging;
 using AutoTimm.Models;
+using AutoTimm.Native;
 
 namespace AutoTimm.Cli.Commands;
 
@@ -54,7 +55,7 @@ internal static class PredictCommand
             {
                 using var tensor = input.ToModelInput(segmentor.Config.Preprocess, segmentor.Device);
                 using var mask = segmentor.Segment(tensor);
-                var counts = mask.flatten().bincount(null, segmentor.NumClasses).data<long>().ToArray();
+                var counts = mask.flatten().bincount(null, segmentor.NumClasses).CopyToArray<long>();
                 long total = counts.Sum();
                 return new
                 {

@@ -35,8 +35,8 @@ internal static class SegmentationAdapter
         using (inference_mode())
             logits = segmentor.call(input)[0].to(ScalarType.Float32, CPU).clone();
         var summary = (SegmentationSummary)SegmentationTask.Instance.Summarize(logits);
-        var mask = logits.argmax(0).to(ScalarType.Int32).flatten().data<int>().ToArray();
-        var uncertainty = showUncertainty ? SegmentationUncertainty.Compute(logits, uncertaintyMethod!).contiguous().data<float>().ToArray() : null;
+        var mask = logits.argmax(0).to(ScalarType.Int32).flatten().CopyToArray<int>();
+        var uncertainty = showUncertainty ? SegmentationUncertainty.Compute(logits, uncertaintyMethod!).contiguous().CopyToArray<float>() : null;
         var result = new SegmentationExplanation
         {
             Method = descriptor.Id, Mask = mask, Height = height, Width = width, Prediction = summary, Classes = [],

@@ -8,6 +8,7 @@ using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Internal;
 using AutoTimm.Interpretation.Visualization;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Batch;
@@ -158,7 +159,7 @@ public static class BatchExplainer
             var preprocessClock = Stopwatch.StartNew();
             using var preprocessing = profiler.Measure("preprocess");
             float[] pixels;
-            using (var tensor = image.ToModelInput(config)) pixels = tensor.data<float>().ToArray();
+            using (var tensor = image.ToModelInput(config)) pixels = tensor.CopyToArray<float>();
             var display = image.ToDisplayImage(config);
             return new Decoded(order, input, pixels, display, null, decodeMs, preprocessClock.Elapsed.TotalMilliseconds);
         }

@@ -1,5 +1,6 @@
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Engine;
@@ -20,7 +21,7 @@ public sealed class ClassificationTask : ExplanationTask
     {
         ArgumentNullException.ThrowIfNull(output);
         using var scope = NewDisposeScope();
-        var probabilities = output.detach().to_type(ScalarType.Float32).softmax(-1).cpu().data<float>().ToArray();
+        var probabilities = output.detach().to_type(ScalarType.Float32).softmax(-1).cpu().CopyToArray<float>();
         return new ClassPrediction((int)output.argmax().item<long>(), probabilities);
     }
 

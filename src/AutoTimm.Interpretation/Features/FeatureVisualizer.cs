@@ -85,9 +85,9 @@ public sealed class FeatureVisualizer
         if (maps.dim() != 3) throw new ArgumentException($"feature maps are [C, H, W]; got [{string.Join(", ", maps.shape)}]", nameof(maps));
         using var scope = NewDisposeScope();
         var flat = maps.to(ScalarType.Float64).flatten(1);
-        var means = flat.mean([1L]).data<double>().ToArray();
-        var maxima = flat.amax([1L]).data<double>().ToArray();
-        var variances = flat.var(1L, unbiased: false).data<double>().ToArray();
+        var means = flat.mean([1L]).CopyToArray<double>();
+        var maxima = flat.amax([1L]).CopyToArray<double>();
+        var variances = flat.var(1L, unbiased: false).CopyToArray<double>();
         return means.Select((m, c) => new ChannelActivation(c, m, maxima[c], variances[c])).ToList();
     }
 
@@ -137,7 +137,7 @@ public sealed class FeatureVisualizer
             Model.forward(x);
             var score = ChannelMeans(Spatial(capture.Require(), name), channel, name).sum();
             var gradient = GradientGuard.Grad(score, x, $"the mean activation of channel {channel} of {name}");
-            raw = gradient.abs().sum(1L).squeeze(0).to(ScalarType.Float32).cpu().data<float>().ToArray();
+            raw = gradient.abs().sum(1L).squeeze(0).to(ScalarType.Float32).cpu().CopyToArray<float>();
         }
         else
         {
@@ -233,7 +233,7 @@ public sealed class FeatureVisualizer
     }
 
     private double[] Occluded(nn.Module<Tensor, Tensor> module, string name, Tensor inputs, int channel) =>
-        ChannelMeans(Activations(inputs, [(module, name)])[0], channel, name).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        ChannelMeans(Activations(inputs, [(module, name)])[0], channel, name).to(ScalarType.Float64).cpu().CopyToArray<double>();
 
     private static Tensor ChannelMeans(Tensor maps, int channel, string layer)
     {

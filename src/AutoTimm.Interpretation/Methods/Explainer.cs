@@ -2,6 +2,7 @@ using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Methods;
@@ -159,10 +160,10 @@ public abstract class Explainer : IDisposable
         int n = (int)maps.shape[0], h = (int)maps.shape[1], w = (int)maps.shape[2];
         if (raw.Targets.Count != n) throw new InvalidOperationException($"{Method} returned {raw.Targets.Count} targets for {n} maps");
         var attributions = raw.Attributions?.detach().to(ScalarType.Float32, CPU).contiguous();
-        var deltas = raw.Deltas?.detach().to(ScalarType.Float64, CPU).data<double>().ToArray();
+        var deltas = raw.Deltas?.detach().to(ScalarType.Float64, CPU).CopyToArray<double>();
         for (int i = 0; i < n; i++)
         {
-            var values = maps[i].data<float>().ToArray();
+            var values = maps[i].CopyToArray<float>();
             if (values.Any(v => !float.IsFinite(v)))
                 throw new InvalidOperationException($"{Method} produced non-finite values for image {i}; check the input and the model for NaN/Inf");
             yield return new Heatmap(values, h, w)
@@ -172,7 +173,7 @@ public abstract class Explainer : IDisposable
                 Prediction = session.Task.Summarize(raw.Output[i]),
                 Layer = raw.Layer,
                 NativeResolution = raw.NativeResolution == default ? (h, w) : raw.NativeResolution,
-                Attributions = attributions?[i].data<float>().ToArray(),
+                Attributions = attributions?[i].CopyToArray<float>(),
                 ConvergenceDelta = deltas?[i],
             };
         }

@@ -45,7 +45,7 @@ public static class DeletionInsertion
                 var mask = ranks.lt(done).to(x.dtype);
                 var images = (start * Scalars.OneMinus(mask)).add(end * mask, Scalars.One);
                 return MetricInput.Scores(model, images, targetClass, TrackedScore.Probability);
-            }).reshape(-1).data<double>().ToArray();
+            }).reshape(-1).CopyToArray<double>();
 
         PerturbationCurve Make(PerturbationKind kind, double[] scores) => new()
         {

@@ -53,8 +53,8 @@ public static class Infidelity
             var change = baseScore - MetricInput.Scores(model, x - perturbation, targetClass, options.Score).to(ScalarType.Float64);
             return stack([dot, change], 1);
         }).reshape(-1, 2);
-        var dots = columns.select(1, 0).data<double>().ToArray();
-        var changes = columns.select(1, 1).data<double>().ToArray();
+        var dots = columns.select(1, 0).CopyToArray<double>();
+        var changes = columns.select(1, 1).CopyToArray<double>();
 
         // Zero attributions predict no change: beta 0 (Captum's safe division), not undefined.
         double dd = dots.Sum(d => d * d);

@@ -1,4 +1,5 @@
 using AutoTimm.Interpretation.Internal;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Metrics;
@@ -20,8 +21,8 @@ internal static class LinearImputation
         int b = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
         using var pixelsCpu = images.detach().to(ScalarType.Float64, CPU).contiguous();
         using var keepCpu = keep.detach().to(ScalarType.Float32, CPU).expand(b, 1, h, w).contiguous();
-        var values = pixelsCpu.data<double>().ToArray();
-        var kept = keepCpu.data<float>().ToArray();
+        var values = pixelsCpu.CopyToArray<double>();
+        var kept = keepCpu.CopyToArray<float>();
         int plane = h * w;
         try
         {

@@ -44,7 +44,7 @@ public static class Road
         {
             var images = Perturb(x, ranks, rows.StepIndices.Select(k => new RoadStep(k < count, percentiles[k % count], SeededNoise.SampleSeed(options.Seed, k))).ToArray(), options.Noise);
             return MetricInput.Scores(model, images, targetClass, options.Score);
-        }).reshape(-1).data<double>().ToArray();
+        }).reshape(-1).CopyToArray<double>();
         return new RoadResult
         {
             TargetClass = targetClass,

@@ -1,5 +1,6 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Features;
+using AutoTimm.Native;
 using AutoTimm.Training;
 using static TorchSharp.torch;
 
@@ -79,7 +80,7 @@ public sealed class FeatureMonitorCallback : ITrainerCallback
                 {
                     summaries[i].Add(maps[i]);
                     int room = HistogramValues - histograms[i].Count;
-                    if (room > 0) histograms[i].AddRange(maps[i].flatten().narrow(0, 0, Math.Min(room, maps[i].numel())).to(ScalarType.Float64).cpu().data<double>().ToArray());
+                    if (room > 0) histograms[i].AddRange(maps[i].flatten().narrow(0, 0, Math.Min(room, maps[i].numel())).to(ScalarType.Float64).cpu().CopyToArray<double>());
                 }
                 batches++;
             }

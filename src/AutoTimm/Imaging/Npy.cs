@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -150,7 +151,7 @@ public static class Npy
             throw new ArgumentException($"Only floating-point tensors are written as float32 .npy; got {tensor.dtype}.", nameof(tensor));
         float[] values;
         using (torch.NewDisposeScope())
-            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().CopyToArray<float>();
         var shape = tensor.shape;
 
         var shapeText = shape.Length switch

@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -180,7 +181,7 @@ public sealed class RgbImage
         CheckSize(width, height);
         float[] values;
         using (var scope = torch.NewDisposeScope())
-            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().CopyToArray<float>();
         var plane = width * height;
         var data = new byte[plane * 3];
         for (var c = 0; c < 3; c++)

@@ -1,4 +1,5 @@
 using AutoTimm.Data;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Models;
@@ -33,8 +34,8 @@ public static class DetectionDecoder
         using (no_grad())
         {
             var cpu = output.detach().to(ScalarType.Float32, CPU).contiguous();
-            scores = Scores(cpu).contiguous().data<float>().ToArray();
-            rows = cpu.data<float>().ToArray();
+            scores = Scores(cpu).contiguous().CopyToArray<float>();
+            rows = cpu.CopyToArray<float>();
         }
         if (locations == 0) return [];
 

@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,8 +73,8 @@ public abstract class ImageClassifier : VisionModel
             var result = new List<Prediction>(n);
             for (int i = 0; i < n; i++)
             {
-                var row = logits[i].data<float>().ToArray();
-                var probs = probabilities[i].data<float>().ToArray();
+                var row = logits[i].CopyToArray<float>();
+                var probs = probabilities[i].CopyToArray<float>();
                 var ranked = Enumerable.Range(0, probs.Length).OrderByDescending(c => probs[c]).ThenBy(c => c).Take(k)
                     .Select(c => new ClassScore(c, Config.LabelOf(c), probs[c])).ToArray();
                 result.Add(new Prediction

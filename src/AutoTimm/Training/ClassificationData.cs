@@ -1,5 +1,6 @@
 using AutoTimm.Data;
 using AutoTimm.Imaging;
+using AutoTimm.Native;
 
 namespace AutoTimm.Training;
 
@@ -88,7 +89,7 @@ public sealed record ClassificationData(IDataset Train, IDataset Validation, IDa
         {
             var image = resize.ResizeAndCrop(ImageIO.Load(path));
             using var tensor = image.ToTensor();
-            return tensor.data<float>().ToArray();
+            return tensor.CopyToArray<float>();
         }, log);
     }
 

@@ -1,4 +1,5 @@
 using AutoTimm.Models;
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,8 +31,8 @@ public static class ClassificationEvaluator
                 {
                     var logits = model.call(batch.Images.to(model.Device)).to(CPU);
                     lossSum += nn.functional.cross_entropy(logits, batch.Targets, reduction: nn.Reduction.Sum).item<float>();
-                    var predicted = logits.argmax(1).data<long>().ToArray();
-                    var labels = batch.Targets.data<long>().ToArray();
+                    var predicted = logits.argmax(1).CopyToArray<long>();
+                    var labels = batch.Targets.CopyToArray<long>();
                     for (int i = 0; i < labels.Length; i++)
                     {
                         if (labels[i] < 0 || labels[i] >= k)

@@ -1,5 +1,6 @@
 using AutoTimm.Data;
 using AutoTimm.Models;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Training;
@@ -27,7 +28,7 @@ public static class DetectionEvaluator
             {
                 var found = model.Detect(batch.Images, EvaluationOptions);
                 using var boxes = batch.Targets.to(ScalarType.Float32, CPU).contiguous();
-                var values = boxes.data<float>().ToArray();
+                var values = boxes.CopyToArray<float>();
                 int m = (int)boxes.shape[1];
                 for (int i = 0; i < found.Count; i++)
                 {

@@ -25,7 +25,7 @@ public static class SegmentationEvaluator
                 if (truth.min().item<long>() < 0 || truth.max().item<long>() >= k)
                     throw new ArgumentException($"mask values must be class indices 0..{k - 1}");
                 using Scalar classes = k;
-                var counts = truth.flatten().mul(classes).add(predicted.flatten(), Scalars.One).bincount(null, k * k).data<long>().ToArray();
+                var counts = truth.flatten().mul(classes).add(predicted.flatten(), Scalars.One).bincount(null, k * k).CopyToArray<long>();
                 for (int i = 0; i < counts.Length; i++) confusion[i] += counts[i];
                 images += batch.Count;
             }

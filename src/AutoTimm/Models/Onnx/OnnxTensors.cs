@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
@@ -46,11 +47,11 @@ internal static class OnnxTensors
         proto.Dims.AddRange(cpu.shape);
         (proto.DataType, var bytes) = cpu.dtype switch
         {
-            ScalarType.Float32 => ((int)DataType.Float, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.data<float>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Float64 => ((int)DataType.Double, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.data<double>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Int64 => ((int)DataType.Int64, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.data<long>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Int32 => ((int)DataType.Int32, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.data<int>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Bool => ((int)DataType.Bool, cpu.data<bool>().ToArray().Select(b => (byte)(b ? 1 : 0)).ToArray()),
+            ScalarType.Float32 => ((int)DataType.Float, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.CopyToArray<float>().AsSpan()).ToArray()),
+            ScalarType.Float64 => ((int)DataType.Double, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.CopyToArray<double>().AsSpan()).ToArray()),
+            ScalarType.Int64 => ((int)DataType.Int64, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.CopyToArray<long>().AsSpan()).ToArray()),
+            ScalarType.Int32 => ((int)DataType.Int32, System.Runtime.InteropServices.MemoryMarshal.AsBytes(cpu.CopyToArray<int>().AsSpan()).ToArray()),
+            ScalarType.Bool => ((int)DataType.Bool, cpu.CopyToArray<bool>().Select(b => (byte)(b ? 1 : 0)).ToArray()),
             _ => throw new NotSupportedException($"cannot write a {cpu.dtype} tensor as ONNX"),
         };
         proto.RawData = ByteString.CopyFrom(bytes);

@@ -1,4 +1,5 @@
 using AutoTimm.Imaging;
+using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Training.Loggers;
@@ -43,7 +44,7 @@ public sealed class TensorBoardLogger : ITrainingLogger
     {
         ArgumentNullException.ThrowIfNull(values);
         using var flat = values.detach().flatten().to_type(ScalarType.Float64).cpu();
-        _writer.WriteHistogram(tag, flat.data<double>().ToArray(), Checked(step, tag));
+        _writer.WriteHistogram(tag, flat.CopyToArray<double>(), Checked(step, tag));
     }
 
     /// <inheritdoc/>
