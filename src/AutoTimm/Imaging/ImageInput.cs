@@ -209,8 +209,10 @@ public sealed class ImageInput
     {
         if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous() || tensor.NumberOfElements * sizeof(float) > int.MaxValue)
             return tensor.clone();
-        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.bytes).ToArray();
-        return torch.tensor(values, tensor.shape, ScalarType.Float32);
+        // Native to native in one memcpy: no managed buffer on the large-object heap for every input.
+        var copy = torch.empty(tensor.shape, ScalarType.Float32);
+        tensor.bytes.CopyTo(copy.bytes);
+        return copy;
     }
 
     private void CheckShape(long[] shape, string what, PreprocessConfig config)
