@@ -95,19 +95,26 @@ def fashion_cnn(load=True):
     return model.eval()
 
 
+def export_with_logits(model, x, stem, opsets):
+    """Saves x and the model's logits for it as {stem}_input.npy and {stem}_logits.npy, and exports the model as
+    {stem}_opset{N}.onnx for each opset (batch axis dynamic), each checked by the onnx package."""
+    import torch
+    with torch.no_grad():
+        logits = model(x)
+    np.save(os.path.join(OUT, f"{stem}_input.npy"), x.numpy())
+    np.save(os.path.join(OUT, f"{stem}_logits.npy"), logits.numpy())
+    for opset in opsets:
+        path = os.path.join(OUT, f"{stem}_opset{opset}.onnx")
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        onnx.checker.check_model(onnx.load(path))
+
+
 def export_fashion_cnn():
     import torch
     model = fashion_cnn()
     x = torch.from_numpy(np.random.default_rng(11).standard_normal((2, 3, 64, 64)).astype(np.float32))
-    with torch.no_grad():
-        logits = model(x)
-    np.save(os.path.join(OUT, "fashion_cnn_input.npy"), x.numpy())
-    np.save(os.path.join(OUT, "fashion_cnn_logits.npy"), logits.numpy())
-    for opset in (13, 17):
-        path = os.path.join(OUT, f"fashion_cnn_opset{opset}.onnx")
-        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-        onnx.checker.check_model(onnx.load(path))
+    export_with_logits(model, x, "fashion_cnn", (13, 17))
 
 
 def export_fashion_deeplabv3():
@@ -144,14 +151,7 @@ def export_fashion_deeplabv3():
     model.load_state_dict(read_safetensors(os.path.join(ROOT, "assets", "models", "fashion_deeplabv3.safetensors")))
     model.eval()
     x = torch.from_numpy(np.random.default_rng(13).standard_normal((2, 3, 96, 96)).astype(np.float32))
-    with torch.no_grad():
-        logits = model(x)
-    np.save(os.path.join(OUT, "fashion_deeplabv3_input.npy"), x.numpy())
-    np.save(os.path.join(OUT, "fashion_deeplabv3_logits.npy"), logits.numpy())
-    path = os.path.join(OUT, "fashion_deeplabv3_opset17.onnx")
-    torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
+    export_with_logits(model, x, "fashion_deeplabv3", (17,))
 
 
 def export_tiny_vit():
@@ -166,14 +166,7 @@ def export_tiny_vit():
     with torch.no_grad():
         model.heads.head.weight.normal_(0, 0.5)
     x = torch.from_numpy(np.random.default_rng(12).standard_normal((2, 3, 32, 32)).astype(np.float32))
-    with torch.no_grad():
-        logits = model(x)
-    np.save(os.path.join(OUT, "tiny_vit_input.npy"), x.numpy())
-    np.save(os.path.join(OUT, "tiny_vit_logits.npy"), logits.numpy())
-    path = os.path.join(OUT, "tiny_vit_opset17.onnx")
-    torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
+    export_with_logits(model, x, "tiny_vit", (17,))
 
 
 def main():
