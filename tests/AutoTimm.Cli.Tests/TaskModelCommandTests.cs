@@ -70,8 +70,12 @@ public sealed class TaskModelCommandTests : IDisposable
         var (code, json) = CliRunner.Run("evaluate", "--checkpoint", BundledModels.SegmenterPath);
         Assert.True(code == 0, json.ToString());
         Assert.Equal("SemanticSegmentor", json.GetProperty("task").GetString());
-        Assert.Equal(recorded.GetProperty("miou").GetDouble(), json.GetProperty("miou").GetDouble(), 6);
-        Assert.Equal(recorded.GetProperty("miou_without_background").GetDouble(), json.GetProperty("miou_without_background").GetDouble(), 6);
+        // A pixel whose two best logits agree to float rounding takes either class when the kernels round differently
+        // (the folded BatchNorm of eval mode, another ISA). One such pixel moves the mIoU by about 5e-7 here (0.64453903
+        // recorded in training, 0.64453950 folded); the bound allows a hundred of them, far fewer than a real change.
+        const double pixelFlips = 100 * 5e-7;
+        Assert.InRange(json.GetProperty("miou").GetDouble() - recorded.GetProperty("miou").GetDouble(), -pixelFlips, pixelFlips);
+        Assert.InRange(json.GetProperty("miou_without_background").GetDouble() - recorded.GetProperty("miou_without_background").GetDouble(), -pixelFlips, pixelFlips);
         Assert.Equal(11, json.GetProperty("per_class_iou").EnumerateObject().Count());
     }
 
