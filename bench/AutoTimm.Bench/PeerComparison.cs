@@ -16,6 +16,7 @@ using static TorchSharp.torch;
 internal static class PeerComparison
 {
     private const string Arch50 = "resnet50", Arch18 = "resnet18";
+    private const int CacheHitsPerSample = 20;
 
     public static (Dictionary<string, object> Json, List<string> Missed) Run(int threads, int repeats, string repositoryRoot, string python)
     {
@@ -73,8 +74,11 @@ internal static class PeerComparison
                     () => Ms(() => cam.Explain(x1, 1)));
                 var cache = new ExplanationCache();
                 Explain.Prediction(resnet, ImageInput.FromTensor(x1), targetClass: 1, cache: cache);
+                // A hit takes well under a millisecond: one sample is the mean of 20 hits in a row, so the wake-up after
+                // the pause before each run (a cold core, caches and TLB: about 1 ms on these VMs) is not charged to
+                // one hit.
                 Row("resnet50_cache_hit_over_first_request", "<= 0.01", 0.01, true,
-                    () => Ms(() => Explain.Prediction(resnet, ImageInput.FromTensor(x1), targetClass: 1, cache: cache)),
+                    () => Ms(() => { for (int i = 0; i < CacheHitsPerSample; i++) Explain.Prediction(resnet, ImageInput.FromTensor(x1), targetClass: 1, cache: cache); }) / CacheHitsPerSample,
                     () => Ms(() => Explain.Prediction(resnet, ImageInput.FromTensor(x1), targetClass: 1, cache: new ExplanationCache())));
                 Row("resnet50_ig50_over_captum", "<= 0.80", 0.80, true,
                     () => Ms(() => new IntegratedGradients(resnet, IgBaseline.Zeros, 50, internalBatchSize: 25).Explain(x1, 1)),
