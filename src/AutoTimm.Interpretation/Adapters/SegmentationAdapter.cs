@@ -36,7 +36,7 @@ internal static class SegmentationAdapter
             logits = segmentor.call(input)[0].to(ScalarType.Float32, CPU).clone();
         var summary = (SegmentationSummary)SegmentationTask.Instance.Summarize(logits);
         var mask = logits.argmax(0).to(ScalarType.Int32).flatten().CopyToArray<int>();
-        var uncertainty = showUncertainty ? SegmentationUncertainty.Compute(logits, uncertaintyMethod!).contiguous().CopyToArray<float>() : null;
+        var uncertainty = showUncertainty ? SegmentationUncertainty.Compute(logits, uncertaintyMethod!).CopyToArray<float>() : null;
         var result = new SegmentationExplanation
         {
             Method = descriptor.Id, Mask = mask, Height = height, Width = width, Prediction = summary, Classes = [],

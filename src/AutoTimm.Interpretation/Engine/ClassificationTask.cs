@@ -21,7 +21,7 @@ public sealed class ClassificationTask : ExplanationTask
     {
         ArgumentNullException.ThrowIfNull(output);
         using var scope = NewDisposeScope();
-        var probabilities = output.detach().to_type(ScalarType.Float32).softmax(-1).cpu().CopyToArray<float>();
+        var probabilities = output.detach().to_type(ScalarType.Float32).softmax(-1).CopyToArray<float>();
         return new ClassPrediction((int)output.argmax().item<long>(), probabilities);
     }
 

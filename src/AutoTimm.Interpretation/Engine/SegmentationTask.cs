@@ -26,7 +26,7 @@ public sealed class SegmentationTask : ExplanationTask
         ArgumentNullException.ThrowIfNull(output);
         if (output.dim() != 3) throw new ArgumentException($"a segmenter's output for one image is [K, H, W]; got [{string.Join(",", output.shape)}]");
         using var scope = NewDisposeScope();
-        var counts = output.detach().argmax(0).flatten().bincount(null, output.shape[0]).cpu().CopyToArray<long>();
+        var counts = output.detach().argmax(0).flatten().bincount(null, output.shape[0]).CopyToArray<long>();
         return new SegmentationSummary(counts);
     }
 

@@ -21,7 +21,7 @@ internal sealed class ActivationSummary(string layer)
         if (activations.dim() != 4) throw new ArgumentException($"layer '{layer}': activations are [N, C, H, W]; got [{string.Join(", ", activations.shape)}]", nameof(activations));
         using var scope = NewDisposeScope();
         var values = activations.detach().to(ScalarType.Float64);
-        var channelSums = values.sum([0L, 2L, 3L]).cpu().CopyToArray<double>();
+        var channelSums = values.sum([0L, 2L, 3L]).CopyToArray<double>();
         if (_channelSums is null)
         {
             _channelSums = new double[channelSums.Length];

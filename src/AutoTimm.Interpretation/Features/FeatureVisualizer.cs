@@ -137,7 +137,7 @@ public sealed class FeatureVisualizer
             Model.forward(x);
             var score = ChannelMeans(Spatial(capture.Require(), name), channel, name).sum();
             var gradient = GradientGuard.Grad(score, x, $"the mean activation of channel {channel} of {name}");
-            raw = gradient.abs().sum(1L).squeeze(0).to(ScalarType.Float32).cpu().CopyToArray<float>();
+            raw = gradient.abs().sum(1L).squeeze(0).to(ScalarType.Float32).CopyToArray<float>();
         }
         else
         {
@@ -233,7 +233,7 @@ public sealed class FeatureVisualizer
     }
 
     private double[] Occluded(nn.Module<Tensor, Tensor> module, string name, Tensor inputs, int channel) =>
-        ChannelMeans(Activations(inputs, [(module, name)])[0], channel, name).to(ScalarType.Float64).cpu().CopyToArray<double>();
+        ChannelMeans(Activations(inputs, [(module, name)])[0], channel, name).to(ScalarType.Float64).CopyToArray<double>();
 
     private static Tensor ChannelMeans(Tensor maps, int channel, string layer)
     {

@@ -39,7 +39,7 @@ public sealed class AttentionFlow : AttentionExplainer
         var resolved = session.ResolveTargets(output, targets);
         int n = (int)inputs.shape[0], layers = attention.Length;
         int tokens = (int)attention[0].shape[^1];
-        var matrices = attention.Select(a => WithResidual(Fuse(a, HeadFusion)).to(ScalarType.Float64, CPU).contiguous().CopyToArray<double>()).ToArray();
+        var matrices = attention.Select(a => WithResidual(Fuse(a, HeadFusion)).to(ScalarType.Float64, CPU).CopyToArray<double>()).ToArray();
         var relevance = new double[n * tokens];
         for (int image = 0; image < n; image++)
         {

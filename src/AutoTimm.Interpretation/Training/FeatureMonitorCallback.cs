@@ -80,7 +80,7 @@ public sealed class FeatureMonitorCallback : ITrainerCallback
                 {
                     summaries[i].Add(maps[i]);
                     int room = HistogramValues - histograms[i].Count;
-                    if (room > 0) histograms[i].AddRange(maps[i].flatten().narrow(0, 0, Math.Min(room, maps[i].numel())).to(ScalarType.Float64).cpu().CopyToArray<double>());
+                    if (room > 0) histograms[i].AddRange(maps[i].flatten().narrow(0, 0, Math.Min(room, maps[i].numel())).to(ScalarType.Float64).CopyToArray<double>());
                 }
                 batches++;
             }

@@ -143,7 +143,7 @@ internal static class FeaturePlots
     private static double[,] Grid(Tensor map)
     {
         int h = (int)map.shape[0], w = (int)map.shape[1];
-        var values = map.to(ScalarType.Float64).contiguous().CopyToArray<double>();
+        var values = map.to(ScalarType.Float64).CopyToArray<double>();
         var grid = new double[h, w];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) grid[y, x] = values[y * w + x];

@@ -151,7 +151,7 @@ public static class Npy
             throw new ArgumentException($"Only floating-point tensors are written as float32 .npy; got {tensor.dtype}.", nameof(tensor));
         float[] values;
         using (torch.NewDisposeScope())
-            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().CopyToArray<float>();
+            values = tensor.detach().to(ScalarType.Float32).CopyToArray<float>();
         var shape = tensor.shape;
 
         var shapeText = shape.Length switch

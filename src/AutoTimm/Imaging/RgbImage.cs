@@ -181,7 +181,7 @@ public sealed class RgbImage
         CheckSize(width, height);
         float[] values;
         using (var scope = torch.NewDisposeScope())
-            values = tensor.detach().to(ScalarType.Float32).cpu().contiguous().CopyToArray<float>();
+            values = tensor.detach().to(ScalarType.Float32).CopyToArray<float>();
         var plane = width * height;
         var data = new byte[plane * 3];
         for (var c = 0; c < 3; c++)

@@ -34,7 +34,7 @@ public static class DetectionDecoder
         using (no_grad())
         {
             var cpu = output.detach().to(ScalarType.Float32, CPU).contiguous();
-            scores = Scores(cpu).contiguous().CopyToArray<float>();
+            scores = Scores(cpu).CopyToArray<float>();
             rows = cpu.CopyToArray<float>();
         }
         if (locations == 0) return [];

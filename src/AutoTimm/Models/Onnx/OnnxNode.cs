@@ -42,7 +42,7 @@ internal sealed class OnnxNode(NodeProto proto, Tensor?[] inputs, long opset)
     public TensorProto? TensorAttribute(string name) => Find(name)?.T;
 
     /// <summary>Integer values of an input tensor (shapes, axes, pads), or null when the input is absent.</summary>
-    public long[]? IntsInput(int index) => Optional(index) is { } t ? t.to_type(ScalarType.Int64).cpu().CopyToArray<long>() : null;
+    public long[]? IntsInput(int index) => Optional(index) is { } t ? t.to_type(ScalarType.Int64).CopyToArray<long>() : null;
 
     public NotSupportedException Unsupported(string what) => new($"{Description}: {what} is not supported");
 

@@ -130,7 +130,7 @@ internal static class OnnxResize
         return new Settings(mode, coordinates, nearest, n.Float("cubic_coeff_a", -0.75f), exclude, n.Float("extrapolation_value", 0f));
     }
 
-    private static float[]? Floats(Tensor? t) => t is null ? null : t.numel() == 0 ? [] : t.to_type(ScalarType.Float32).cpu().CopyToArray<float>();
+    private static float[]? Floats(Tensor? t) => t is null ? null : t.numel() == 0 ? [] : t.to_type(ScalarType.Float32).CopyToArray<float>();
 
     /// <summary>Per-axis values given for <paramref name="axes"/> only (opset 18), spread over all axes.</summary>
     private static float[] Spread(OnnxNode n, float[] values, long[]? axes, int rank, float fill, string what)
