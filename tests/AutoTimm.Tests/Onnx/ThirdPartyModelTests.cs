@@ -91,6 +91,11 @@ public sealed class ThirdPartyModelTests
         AssertClose(TorchSharp.torch.cat([first, second]), together, "batch of two");
         // The face scores higher in the astronaut photo than anywhere in the cat's.
         Assert.True(together[0].max().item<float>() > together[1].max().item<float>());
+        // The default layer's features, for the whole batch too.
+        using var features = model.ForwardFeatures(both);
+        Assert.Equal([2L, 2, 16, 16], features.shape);
+        using var firstFeatures = model.ForwardFeatures(astronaut);
+        AssertClose(firstFeatures, features.narrow(0, 0, 1), "features of the first image");
     }
 
     [Fact]

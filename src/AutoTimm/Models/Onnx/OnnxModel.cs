@@ -285,10 +285,8 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
 
     private Dictionary<string, Tensor> Execute(Tensor graphInput, Action<string, Tensor>? seen)
     {
-        if (_oneImageAtATime && graphInput.shape[0] > 1) return ExecuteOneImageAtATime(graphInput);
-        var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (onnxName, registered) in _initializerNames) values[onnxName] = parameters[registered];
+        if (_oneImageAtATime && graphInput.shape[0] > 1) return ExecuteOneImageAtATime(graphInput, seen);
+        var values = Initializers();
         Tensor result = graphInput;
         foreach (var stage in _stages)
         {
@@ -314,11 +312,9 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
     /// Runs a graph whose shapes hold batch 1 on each image in turn, node by node: values computed from the input are
     /// kept per image, and every layer still sees (and hooks may replace) the whole batch, joined along the first axis.
     /// </summary>
-    private Dictionary<string, Tensor> ExecuteOneImageAtATime(Tensor graphInput)
+    private Dictionary<string, Tensor> ExecuteOneImageAtATime(Tensor graphInput, Action<string, Tensor>? seen)
     {
-        var parameters = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
-        var shared = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (onnxName, registered) in _initializerNames) shared[onnxName] = parameters[registered];
+        var shared = Initializers();
         var perImage = new Dictionary<string, Tensor[]>(StringComparer.Ordinal);
         int images = (int)graphInput.shape[0];
         var current = graphInput.split(1);
@@ -331,7 +327,11 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
                 {
                     var outputs = OnnxOps.Run(new OnnxNode(node, node.Input.Select(name => Read(node, name, shared)).ToArray(), stage.Opset));
                     for (int i = 0; i < node.Output.Count && i < outputs.Length; i++)
-                        if (node.Output[i].Length > 0) shared[node.Output[i]] = Tap(node.Output[i], outputs[i]);
+                    {
+                        if (node.Output[i].Length == 0) continue;
+                        shared[node.Output[i]] = Tap(node.Output[i], outputs[i]);
+                        seen?.Invoke(node.Output[i], shared[node.Output[i]]);
+                    }
                     continue;
                 }
                 var results = new Tensor[images][];
@@ -344,13 +344,28 @@ public sealed class OnnxModel : ImageClassifier, INamedLayers, IAttentionModel
                     if (name.Length == 0) continue;
                     var parts = results.Select(r => r[i]).ToArray();
                     // A layer with a batch axis is seen whole; shape values and the like stay per image.
-                    perImage[name] = parts.All(p => p.dim() > 0 && p.shape[0] == 1) ? Tap(name, cat(parts, 0)).split(1) : parts;
+                    if (!parts.All(p => p.dim() > 0 && p.shape[0] == 1))
+                    {
+                        perImage[name] = parts;
+                        continue;
+                    }
+                    var whole = Tap(name, cat(parts, 0));
+                    seen?.Invoke(name, whole);
+                    perImage[name] = whole.split(1);
                 }
             }
             current = perImage.TryGetValue(stage.Output, out var output) ? output : throw new InvalidDataException($"no node produces the graph output '{stage.Output}'");
         }
         return _stages[^1].Outputs.Append(_stages[^1].Output).Distinct().Where(perImage.ContainsKey)
             .ToDictionary(o => o, o => cat(perImage[o], 0), StringComparer.Ordinal);
+    }
+
+    // The initializers by their ONNX names, read from the registered parameters and buffers on every run: moving the
+    // model to another device or dtype replaces those tensors.
+    private Dictionary<string, Tensor> Initializers()
+    {
+        var registered = named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+        return _initializerNames.ToDictionary(kv => kv.Key, kv => registered[kv.Value], StringComparer.Ordinal);
     }
 
     private static Tensor? Read(NodeProto node, string name, Dictionary<string, Tensor> values) => name.Length == 0 ? null
