@@ -21,7 +21,15 @@ internal static class OneDnnProbe
     private const string ResultMarker = "AUTOTIMM_ONEDNN_PROBE_RESULT ";
 
     /// <summary>A convolution shape the probe checks, in both layouts.</summary>
-    internal sealed record Case(string Name, int Batch, int InChannels, int OutChannels, int Kernel, int Stride, int Padding, int Size);
+    internal sealed record Case(string Name, int Batch, int InChannels, int OutChannels, int Kernel, int Stride, int Padding, int Size)
+    {
+        /// <summary>
+        /// Whether input gradients of this shape run in the space-to-depth form, which the probe then checks too
+        /// (other shapes, other kernels). Part of the record's text, so of the host signature: a verdict cached
+        /// before a change of the rule is measured again.
+        /// </summary>
+        public bool SpaceToDepth => SpaceToDepthConvolution.Suits([OutChannels, InChannels, Kernel, Kernel], [Stride], [Padding], [1], 1);
+    }
 
     /// <summary>
     /// Sized so that the whole probe (one child: start-up ~0.85 s, checks ~0.5 s) stays under 2 s on a 2-core machine;
@@ -64,8 +72,14 @@ internal static class OneDnnProbe
                     x = ChannelsLast.Of(x);
                     g = ChannelsLast.Of(g);
                 }
-                foreach (var pass in ConvolutionAccuracy.Measure(x, w, g, new ConvolutionGeometry(c.Stride, c.Padding)))
-                    checks.Add(new OneDnnCheck(c.Name, channelsLast ? "NHWC" : "NCHW", pass.Pass, pass.DotLength, pass.BoundRatio, pass.RelativeError));
+                var geometry = new ConvolutionGeometry(c.Stride, c.Padding);
+                string layout = channelsLast ? "NHWC" : "NCHW";
+                foreach (var pass in ConvolutionAccuracy.Measure(x, w, g, geometry))
+                    checks.Add(new OneDnnCheck(c.Name, layout, pass.Pass, pass.DotLength, pass.BoundRatio, pass.RelativeError));
+                // Input gradients of such layers run in the space-to-depth form: other shapes, other kernels.
+                if (!c.SpaceToDepth) continue;
+                foreach (var pass in ConvolutionAccuracy.Measure(x, w, g, geometry, (xi, wi) => SpaceToDepthConvolution.Rearranged(xi, wi, null, c.Stride, [c.Padding, c.Padding])))
+                    checks.Add(new OneDnnCheck($"{c.Name} space-to-depth", layout, pass.Pass, pass.DotLength, pass.BoundRatio, pass.RelativeError));
             }
         }
         return checks;

@@ -31,7 +31,7 @@ internal static class ConvBatchNorm
         var shift = (c.bias is { } convBias ? convBias.add(bn.running_mean!, Scalars.Of(-1)) : bn.running_mean!.neg()) * scale;
         if (bn.affine) shift = shift.add(bn.bias!, Scalars.One);
         var weight = c.weight * scale.reshape(-1, 1, 1, 1);
-        return F.conv2d(x, weight, shift, c.stride, c.padding, c.dilation, c.groups);
+        return SpaceToDepthConvolution.Conv2d(x, weight, shift, c.stride, c.padding!, c.dilation, c.groups);
     }
 
     internal static bool Folds(TorchSharp.Modules.Conv2d conv, TorchSharp.Modules.BatchNorm2d bn, Tensor x)

@@ -53,7 +53,12 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     {
         x = ChannelsLast.Of(x);
         foreach (var conv in _stem) x = conv.call(x);
-        return _proj.call(x).flatten(2).transpose(1, 2);
+        // A patch-size-stride projection on the image itself runs through SpaceToDepthConvolution (input gradients
+        // of patch embeddings are slow in oneDNN); unless it is hooked, so a hook still sees the module's own output.
+        var projected = _stem.Length == 0 && _proj is TorchSharp.Modules.Conv2d proj && !ModuleHooks.Any(proj) && proj.padding is { } padding
+            ? SpaceToDepthConvolution.Conv2d(x, proj.weight!, proj.bias, proj.stride, padding, proj.dilation, proj.groups)
+            : _proj.call(x);
+        return projected.flatten(2).transpose(1, 2);
     }
 
     /// <summary>One stem layer: 3x3 stride-2 convolution without bias, BatchNorm, ReLU.</summary>

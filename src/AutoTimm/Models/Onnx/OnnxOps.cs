@@ -1,3 +1,4 @@
+using AutoTimm.Models.Architectures;
 using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -224,7 +225,7 @@ internal static class OnnxOps
             x = PadSpatial(x, pads, 0);
             padding = new long[spatial];
         }
-        return F.conv2d(x, w, b, strides, padding, dilations, groups);
+        return SpaceToDepthConvolution.Conv2d(x, w, b, strides, padding, dilations, groups);
     }
 
     /// <summary>
