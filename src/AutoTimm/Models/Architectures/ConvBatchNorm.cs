@@ -45,9 +45,7 @@ internal static class ConvBatchNorm
         return !ModuleHooks.Any(conv) && !ModuleHooks.Any(bn);
     }
 
-    private static long OutputSize(long input, TorchSharp.Modules.Conv2d conv, int axis)
-    {
-        long Of(long[] values) => values.Length == 1 ? values[0] : values[axis];
-        return (input + 2 * Of(conv.padding!) - Of(conv.dilation) * (Of(conv.kernel_size) - 1) - 1) / Of(conv.stride) + 1;
-    }
+    private static long OutputSize(long input, TorchSharp.Modules.Conv2d conv, int axis) =>
+        ConvolutionAxes.OutputSize(input, ConvolutionAxes.PerAxis(conv.kernel_size, axis), ConvolutionAxes.PerAxis(conv.stride, axis),
+            ConvolutionAxes.PerAxis(conv.padding!, axis), ConvolutionAxes.PerAxis(conv.dilation, axis));
 }

@@ -40,8 +40,8 @@ internal static class SpaceToDepthConvolution
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weight);
-        if (x.requires_grad && is_grad_enabled() && Suits(weight.shape, stride, padding, dilation, groups) && x.dim() == 4)
-            return Rearranged(x, weight, bias, PerAxis(stride, 0), [PerAxis(padding, 0), PerAxis(padding, 1)]);
+        if (x.dim() == 4 && x.requires_grad && is_grad_enabled() && Suits(weight.shape, stride, padding, dilation, groups))
+            return Rearranged(x, weight, bias, ConvolutionAxes.PerAxis(stride, 0), [ConvolutionAxes.PerAxis(padding, 0), ConvolutionAxes.PerAxis(padding, 1)]);
         return F.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
@@ -55,8 +55,8 @@ internal static class SpaceToDepthConvolution
         ArgumentNullException.ThrowIfNull(weightShape);
         if (weightShape.Length != 4 || groups != 1 || weightShape[1] > MaxInChannels) return false;
         if (dilation.Any(d => d != 1) || padding.Any(p => p < 0)) return false;
-        long s = PerAxis(stride, 0);
-        if (s < 2 || PerAxis(stride, 1) != s) return false;
+        long s = ConvolutionAxes.PerAxis(stride, 0);
+        if (s < 2 || ConvolutionAxes.PerAxis(stride, 1) != s) return false;
         return weightShape[2..].All(k => k == s || k >= 2 * s);
     }
 
@@ -81,7 +81,7 @@ internal static class SpaceToDepthConvolution
         for (int axis = 0; axis < 2; axis++)
         {
             long size = x.shape[2 + axis];
-            long output = (size + 2 * padding[axis] - kernel[axis]) / stride + 1;
+            long output = ConvolutionAxes.OutputSize(size, kernel[axis], stride, padding[axis]);
             long extent = (output - 1 + blocks[axis]) * stride;
             // F.pad lists the last axis first: [left, right, top, bottom].
             pads[2 - 2 * axis] = padding[axis];
@@ -93,6 +93,4 @@ internal static class SpaceToDepthConvolution
     }
 
     private static bool IsChannelsLast(Tensor x) => x.stride(1) == 1 && x.stride(3) == x.shape[1];
-
-    private static long PerAxis(long[] values, int axis) => values.Length == 1 ? values[0] : values[axis];
 }
