@@ -105,12 +105,7 @@ internal sealed class FigureCanvas : IDisposable
         _canvas.Flush();
         var rgba = _bitmap.GetPixelSpan();
         var rgb = new byte[Width * Height * 3];
-        for (int i = 0, n = Width * Height; i < n; i++)
-        {
-            rgb[i * 3] = rgba[i * 4];
-            rgb[(i * 3) + 1] = rgba[(i * 4) + 1];
-            rgb[(i * 3) + 2] = rgba[(i * 4) + 2];
-        }
+        PixelPacking.RgbaToRgb(rgba[..(Width * Height * 4)], rgb);
         return RgbImage.Wrap(Width, Height, rgb);
     }
 
@@ -150,15 +145,7 @@ internal sealed class FigureCanvas : IDisposable
     private static SKBitmap ToBitmap(RgbImage image)
     {
         var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var rgb = image.Pixels;
-        var rgba = bitmap.GetPixelSpan();
-        for (int i = 0, n = image.Width * image.Height; i < n; i++)
-        {
-            rgba[i * 4] = rgb[i * 3];
-            rgba[(i * 4) + 1] = rgb[(i * 3) + 1];
-            rgba[(i * 4) + 2] = rgb[(i * 3) + 2];
-            rgba[(i * 4) + 3] = 255;
-        }
+        PixelPacking.RgbToOpaqueRgba(image.Pixels, bitmap.GetPixelSpan()[..(image.Width * image.Height * 4)]);
         bitmap.NotifyPixelsChanged();
         return bitmap;
     }

@@ -75,7 +75,7 @@ public static class ImageIO
         return Decode(buffer.ToArray(), name ?? "(image stream)");
     }
 
-    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub, 3);
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Paeth, 1);
 
     /// <summary>Encodes <paramref name="image"/> as an 8-bit RGB PNG.</summary>
     public static byte[] EncodePng(RgbImage image)
@@ -85,16 +85,11 @@ public static class ImageIO
         var pixels = image.Width * image.Height;
         if ((long)pixels * 4 > Array.MaxLength) throw new ArgumentException($"{image} is too large to encode.", nameof(image));
         var rgba = new byte[pixels * 4];
-        for (var i = 0; i < pixels; i++)
-        {
-            rgba[i * 4] = rgb[i * 3];
-            rgba[(i * 4) + 1] = rgb[(i * 3) + 1];
-            rgba[(i * 4) + 2] = rgb[(i * 3) + 2];
-            rgba[(i * 4) + 3] = 255;
-        }
+        PixelPacking.RgbToOpaqueRgba(rgb, rgba);
         // Opaque RGBA makes Skia write a 3-channel PNG, without an alpha channel.
-        // Sub filtering and zlib level 3: a quarter faster than Skia's defaults (all filters, level 6) on overlays,
-        // for files a few percent larger.
+        // Paeth filtering and zlib level 1. On 224 px heatmap overlays of photos: 2.4 ms and 69 KB, against 4.6 ms and
+        // 74 KB for Sub and level 3, and 3.7 ms and 69 KB for every filter at level 1 (explain-batch encodes one per
+        // image and method, on the cores the model uses).
         return Encode(rgba, new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque), image.Width * 4, PngOptions);
     }
 
@@ -187,12 +182,7 @@ public static class ImageIO
         }
 
         var rgb = new byte[width * height * 3];
-        for (int i = 0, n = width * height; i < n; i++)
-        {
-            rgb[i * 3] = rgba[i * 4];
-            rgb[(i * 3) + 1] = rgba[(i * 4) + 1];
-            rgb[(i * 3) + 2] = rgba[(i * 4) + 2];
-        }
+        PixelPacking.RgbaToRgb(rgba, rgb);
         return ExifOrientation.Apply(RgbImage.Wrap(width, height, rgb), codec.EncodedOrigin);
     }
 }

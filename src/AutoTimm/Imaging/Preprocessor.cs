@@ -24,6 +24,10 @@ public sealed class Preprocessor
     private readonly float[] _std;
     private readonly double _cropPct;
 
+    // Channel c's normalized value of byte v at c * 256 + v, computed as torchvision does (v / 255, then (x - mean) /
+    // std, in float32): a pixel's model input is a table lookup.
+    private readonly float[] _levels;
+
     /// <summary>Creates a preprocessor for <paramref name="config"/>, checking that it is usable.</summary>
     /// <exception cref="ArgumentException">A size is not positive, Mean/Std do not have three finite values, a
     /// standard deviation is zero, or CropPct is not in (0, 1].</exception>
@@ -43,6 +47,10 @@ public sealed class Preprocessor
         Config = config;
         _mean = (float[])mean.Clone();
         _std = (float[])std.Clone();
+        _levels = new float[3 * 256];
+        for (var c = 0; c < 3; c++)
+            for (var v = 0; v < 256; v++)
+                _levels[(c * 256) + v] = ((v / 255f) - _mean[c]) / _std[c];
         // The decimal the float was written as (0.9f -> 0.9), so floor(size / CropPct) agrees with Python's doubles.
         _cropPct = double.Parse(config.CropPct.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
@@ -79,7 +87,7 @@ public sealed class Preprocessor
             resizedH = (int)Math.Round(image.Height / ratio, MidpointRounding.ToEven);
             resizedW = (int)Math.Round(image.Width / ratio, MidpointRounding.ToEven);
         }
-        return image.Resize(Math.Max(1, resizedW), Math.Max(1, resizedH), Config.Interpolation).CenterCrop(width, height);
+        return image.ResizeAndCenterCrop(Math.Max(1, resizedW), Math.Max(1, resizedH), width, height, Config.Interpolation);
     }
 
     /// <summary>The model input for one image: float32 <c>[3, Height, Width]</c>, normalized.</summary>
@@ -155,13 +163,13 @@ public sealed class Preprocessor
     {
         var pixels = image.Pixels;
         var plane = image.Width * image.Height;
-        for (var c = 0; c < 3; c++)
+        var levels = _levels.AsSpan();
+        Span<float> red = data.AsSpan(offset, plane), green = data.AsSpan(offset + plane, plane), blue = data.AsSpan(offset + (2 * plane), plane);
+        for (int i = 0, p = 0; i < plane; i++, p += 3)
         {
-            var mean = _mean[c];
-            var std = _std[c];
-            var start = offset + (c * plane);
-            for (var i = 0; i < plane; i++)
-                data[start + i] = ((pixels[(i * 3) + c] / 255f) - mean) / std;
+            red[i] = levels[pixels[p]];
+            green[i] = levels[256 + pixels[p + 1]];
+            blue[i] = levels[512 + pixels[p + 2]];
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace AutoTimm.Imaging;
 
 /// <summary>
@@ -16,20 +19,32 @@ internal static class Resampler
     private const int PrecisionBits = 32 - 8 - 2;
     private const int Half = 1 << (PrecisionBits - 1);
 
-    public static byte[] Resize(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, ResizeInterpolation interpolation)
+    public static byte[] Resize(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, ResizeInterpolation interpolation) =>
+        Resize(source, inWidth, inHeight, outWidth, outHeight, interpolation, new Window(0, 0, outWidth, outHeight));
+
+    /// <summary>
+    /// The pixels of <paramref name="window"/> of the resized image: the same bytes as resizing the whole image and
+    /// cropping, since every output pixel depends on the input alone, without computing the pixels a crop discards.
+    /// </summary>
+    public static byte[] Resize(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, ResizeInterpolation interpolation, Window window)
     {
+        if (window.Left < 0 || window.Top < 0 || window.Width <= 0 || window.Height <= 0 || window.Left + window.Width > outWidth || window.Top + window.Height > outHeight)
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The window leaves the {outWidth}x{outHeight} output.");
         switch (interpolation)
         {
             case ResizeInterpolation.Nearest:
-                return Nearest(source, inWidth, inHeight, outWidth, outHeight);
+                return Nearest(source, inWidth, inHeight, outWidth, outHeight, window);
             case ResizeInterpolation.Bilinear:
-                return Convolve(source, inWidth, inHeight, outWidth, outHeight, Triangle, 1.0);
+                return Convolve(source, inWidth, inHeight, outWidth, outHeight, window, Triangle, 1.0);
             case ResizeInterpolation.Bicubic:
-                return Convolve(source, inWidth, inHeight, outWidth, outHeight, Cubic, 2.0);
+                return Convolve(source, inWidth, inHeight, outWidth, outHeight, window, Cubic, 2.0);
             default:
                 throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, "Unknown interpolation.");
         }
     }
+
+    /// <summary>A rectangle of the output image, in output pixels.</summary>
+    public readonly record struct Window(int Left, int Top, int Width, int Height);
 
     private static double Triangle(double x)
     {
@@ -97,91 +112,114 @@ internal static class Resampler
         return v < 0 ? (byte)0 : v > 255 ? (byte)255 : (byte)v;
     }
 
-    private static byte[] Convolve(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, Func<double, double> filter, double support)
+    private static byte[] Convolve(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, Window window, Func<double, double> filter, double support)
     {
-        var horizontal = Precompute(inWidth, outWidth, filter, support);
-        var vertical = Precompute(inHeight, outHeight, filter, support);
         var needHorizontal = outWidth != inWidth;
         var needVertical = outHeight != inHeight;
+        var horizontal = needHorizontal ? Precompute(inWidth, outWidth, filter, support) : null;
+        var vertical = needVertical ? Precompute(inHeight, outHeight, filter, support) : null;
 
-        var image = source;
-        var width = inWidth;
-        var rowShift = 0;
-        if (needHorizontal)
+        // The input rows the vertical pass reads for the window's rows (the window's rows themselves when it is
+        // not needed).
+        int firstRow = window.Top, lastRow = window.Top + window.Height;
+        if (vertical is not null)
         {
-            // Only the source rows the vertical pass will read are resampled horizontally.
-            var firstRow = needVertical ? vertical.First[0] : 0;
-            var lastRow = needVertical ? vertical.First[outHeight - 1] + vertical.Count[outHeight - 1] : inHeight;
-            image = HorizontalPass(source, inWidth, firstRow, lastRow - firstRow, outWidth, horizontal);
-            width = outWidth;
-            rowShift = firstRow;
+            (firstRow, lastRow) = (int.MaxValue, 0);
+            for (var y = window.Top; y < window.Top + window.Height; y++)
+            {
+                firstRow = Math.Min(firstRow, vertical.First[y]);
+                lastRow = Math.Max(lastRow, vertical.First[y] + vertical.Count[y]);
+            }
         }
-        if (!needVertical) return image == source ? (byte[])source.Clone() : image;
-        return VerticalPass(image, width, rowShift, outHeight, vertical);
+        var rows = horizontal is null
+            ? CopyColumns(source, inWidth, firstRow, lastRow - firstRow, window.Left, window.Width)
+            : HorizontalPass(source, inWidth, firstRow, lastRow - firstRow, window.Left, window.Width, horizontal);
+        return vertical is null ? rows : VerticalPass(rows, window.Width, firstRow, window.Top, window.Height, vertical);
     }
 
-    private static byte[] HorizontalPass(byte[] source, int inWidth, int firstRow, int rows, int outWidth, Kernel kernel)
+    private static byte[] CopyColumns(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns)
     {
-        var output = new byte[rows * outWidth * 3];
-        var weights = kernel.Weights;
+        var output = new byte[rows * columns * 3];
+        for (var y = 0; y < rows; y++)
+            source.AsSpan((((firstRow + y) * inWidth) + firstColumn) * 3, columns * 3).CopyTo(output.AsSpan(y * columns * 3));
+        return output;
+    }
+
+    // Output columns firstColumn.. of input rows firstRow..: each output pixel a weighted sum of Count input pixels.
+    private static byte[] HorizontalPass(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns, Kernel kernel)
+    {
+        var output = new byte[rows * columns * 3];
         for (var y = 0; y < rows; y++)
         {
-            var inRow = (firstRow + y) * inWidth * 3;
-            var outRow = y * outWidth * 3;
-            for (var xx = 0; xx < outWidth; xx++)
+            var inRow = source.AsSpan((firstRow + y) * inWidth * 3, inWidth * 3);
+            var outRow = output.AsSpan(y * columns * 3, columns * 3);
+            for (var xx = 0; xx < columns; xx++)
             {
+                var x = firstColumn + xx;
+                var weights = kernel.Weights.AsSpan(x * kernel.Taps, kernel.Count[x]);
+                var pixels = inRow.Slice(kernel.First[x] * 3, weights.Length * 3);
                 int r = Half, g = Half, b = Half;
-                var w0 = xx * kernel.Taps;
-                var p = inRow + (kernel.First[xx] * 3);
-                var n = kernel.Count[xx];
-                for (var t = 0; t < n; t++, p += 3)
+                for (int t = 0, p = 0; t < weights.Length; t++, p += 3)
                 {
-                    var w = weights[w0 + t];
-                    r += source[p] * w;
-                    g += source[p + 1] * w;
-                    b += source[p + 2] * w;
+                    var w = weights[t];
+                    r += pixels[p] * w;
+                    g += pixels[p + 1] * w;
+                    b += pixels[p + 2] * w;
                 }
-                var o = outRow + (xx * 3);
-                output[o] = Clip(r);
-                output[o + 1] = Clip(g);
-                output[o + 2] = Clip(b);
+                outRow[xx * 3] = Clip(r);
+                outRow[(xx * 3) + 1] = Clip(g);
+                outRow[(xx * 3) + 2] = Clip(b);
             }
         }
         return output;
     }
 
-    private static byte[] VerticalPass(byte[] source, int width, int rowShift, int outHeight, Kernel kernel)
+    // Output rows firstOutputRow.. from rows that start at input row rowShift: each output row a weighted sum of
+    // Count whole rows, accumulated row by row (vectorized), then clipped.
+    private static byte[] VerticalPass(byte[] source, int width, int rowShift, int firstOutputRow, int outRows, Kernel kernel)
     {
         var stride = width * 3;
-        var output = new byte[outHeight * stride];
-        var weights = kernel.Weights;
-        for (var yy = 0; yy < outHeight; yy++)
+        var output = new byte[outRows * stride];
+        var accumulator = new int[stride];
+        for (var yy = 0; yy < outRows; yy++)
         {
-            var w0 = yy * kernel.Taps;
-            var firstRow = (kernel.First[yy] - rowShift) * stride;
-            var n = kernel.Count[yy];
-            var outRow = yy * stride;
-            for (var i = 0; i < stride; i += 3)
-            {
-                int r = Half, g = Half, b = Half;
-                var p = firstRow + i;
-                for (var t = 0; t < n; t++, p += stride)
-                {
-                    var w = weights[w0 + t];
-                    r += source[p] * w;
-                    g += source[p + 1] * w;
-                    b += source[p + 2] * w;
-                }
-                output[outRow + i] = Clip(r);
-                output[outRow + i + 1] = Clip(g);
-                output[outRow + i + 2] = Clip(b);
-            }
+            var y = firstOutputRow + yy;
+            var weights = kernel.Weights.AsSpan(y * kernel.Taps, kernel.Count[y]);
+            accumulator.AsSpan().Fill(Half);
+            for (var t = 0; t < weights.Length; t++)
+                MultiplyAdd(source.AsSpan((kernel.First[y] - rowShift + t) * stride, stride), weights[t], accumulator);
+            var outRow = output.AsSpan(yy * stride, stride);
+            for (var i = 0; i < stride; i++) outRow[i] = Clip(accumulator[i]);
         }
         return output;
+    }
+
+    // accumulator[i] += row[i] * weight, exactly (integer arithmetic, so the order of the lanes does not matter).
+    private static void MultiplyAdd(ReadOnlySpan<byte> row, int weight, Span<int> accumulator)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<byte>.Count)
+        {
+            var w = new Vector<int>(weight);
+            var lanes = Vector<int>.Count;
+            var sums = MemoryMarshal.Cast<int, Vector<int>>(accumulator);
+            for (; i + Vector<byte>.Count <= row.Length; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(row.Slice(i)), out var low, out var high);
+                Vector.Widen(low, out var a, out var b);
+                Vector.Widen(high, out var c, out var d);
+                var v = i / lanes;
+                sums[v] += Vector.AsVectorInt32(a) * w;
+                sums[v + 1] += Vector.AsVectorInt32(b) * w;
+                sums[v + 2] += Vector.AsVectorInt32(c) * w;
+                sums[v + 3] += Vector.AsVectorInt32(d) * w;
+            }
+        }
+        for (; i < row.Length; i++) accumulator[i] += row[i] * weight;
     }
 
     /// <summary>PIL's NEAREST: sample at the pixel centre, positions accumulated step by step in double as PIL does.</summary>
-    private static byte[] Nearest(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight)
+    private static byte[] Nearest(byte[] source, int inWidth, int inHeight, int outWidth, int outHeight, Window window)
     {
         var stepX = (double)(float)inWidth / outWidth;
         var stepY = (double)(float)inHeight / outHeight;
@@ -190,15 +228,16 @@ internal static class Resampler
         for (var x = 0; x < outWidth; x++, xo += stepX)
             columns[x] = Math.Min((int)xo, inWidth - 1);
 
-        var output = new byte[outWidth * outHeight * 3];
+        var output = new byte[window.Width * window.Height * 3];
         var yo = stepY * 0.5;
-        for (var y = 0; y < outHeight; y++, yo += stepY)
+        for (var y = 0; y < window.Top + window.Height; y++, yo += stepY)
         {
+            if (y < window.Top) continue;
             var inRow = Math.Min((int)yo, inHeight - 1) * inWidth * 3;
-            var outRow = y * outWidth * 3;
-            for (var x = 0; x < outWidth; x++)
+            var outRow = (y - window.Top) * window.Width * 3;
+            for (var x = 0; x < window.Width; x++)
             {
-                var p = inRow + (columns[x] * 3);
+                var p = inRow + (columns[window.Left + x] * 3);
                 var o = outRow + (x * 3);
                 output[o] = source[p];
                 output[o + 1] = source[p + 1];

@@ -150,6 +150,22 @@ public sealed class RgbImage
         return new RgbImage(width, height, data);
     }
 
+    /// <summary>
+    /// <see cref="Resize"/> to <paramref name="width"/> x <paramref name="height"/>, then <see cref="CenterCrop"/> to
+    /// <paramref name="cropWidth"/> x <paramref name="cropHeight"/>: the same pixels, with only those the crop keeps
+    /// computed.
+    /// </summary>
+    internal RgbImage ResizeAndCenterCrop(int width, int height, int cropWidth, int cropHeight, ResizeInterpolation interpolation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        CheckSize(width, height);
+        int left = CenterOffset(width, cropWidth), top = CenterOffset(height, cropHeight);
+        if (left < 0 || top < 0 || (width == Width && height == Height)) return Resize(width, height, interpolation).CenterCrop(cropWidth, cropHeight);
+        var window = new Resampler.Window(left, top, cropWidth, cropHeight);
+        return new RgbImage(cropWidth, cropHeight, Resampler.Resize(_pixels, Width, Height, width, height, interpolation, window));
+    }
+
     /// <summary>The image as a float32 tensor <c>[3, Height, Width]</c> with values in [0, 1] (byte / 255, as torchvision's ToTensor).</summary>
     public Tensor ToTensor()
     {
