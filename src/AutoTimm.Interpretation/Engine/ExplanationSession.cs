@@ -71,9 +71,15 @@ public sealed class ExplanationSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(targets);
-        if (targets.Count != output.shape[0])
-            throw new ArgumentException($"{targets.Count} targets given for {output.shape[0]} images: give exactly one target per image", nameof(targets));
+        RequireOneTargetPerImage(targets, output.shape[0]);
         return targets.Select((t, i) => t ?? Task.DefaultTarget(output[i])).ToArray();
+    }
+
+    /// <summary>Throws unless <paramref name="targets"/> holds one target (or null) per image.</summary>
+    internal static void RequireOneTargetPerImage(IReadOnlyList<IExplanationTarget?> targets, long images)
+    {
+        if (targets.Count != images)
+            throw new ArgumentException($"{targets.Count} targets given for {images} images: give exactly one target per image", nameof(targets));
     }
 
     /// <summary>

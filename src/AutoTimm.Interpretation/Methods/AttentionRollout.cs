@@ -40,6 +40,8 @@ public sealed class AttentionRollout : AttentionExplainer
     /// <inheritdoc/>
     public override string Method => "attention_rollout";
 
+    internal override bool OnePassPerRow => true;
+
     /// <inheritdoc/>
     public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {

@@ -38,6 +38,8 @@ public abstract class CamExplainer : Explainer
         _reshape = reshape ?? SpatialActivation.DefaultReshape(model);
     }
 
+    internal override bool OnePassPerRow => true;
+
     /// <summary>Dotted name of the layer the maps come from.</summary>
     public string TargetLayer { get; }
 

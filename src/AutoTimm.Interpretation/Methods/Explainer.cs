@@ -45,6 +45,13 @@ public abstract class Explainer : IDisposable
     /// </summary>
     internal virtual bool RecordsWholeForward => false;
 
+    /// <summary>
+    /// Whether a row costs one forward (and at most one backward) and nothing per row beyond it, so one more row in a
+    /// chunk costs that row's share of the pass: SmoothGrad then explains the clean image in its first chunk of noisy
+    /// copies instead of running a forward of its own.
+    /// </summary>
+    internal virtual bool OnePassPerRow => false;
+
     /// <summary>Method id as the registry names it (<c>gradcam</c>, <c>gradcampp</c>, ...).</summary>
     public abstract string Method { get; }
 

@@ -11,7 +11,9 @@ namespace AutoTimm.Interpretation.Methods;
 /// copies of each input are averaged. The noise is Gaussian with standard deviation
 /// <c>NoiseLevel * (max(x) - min(x))</c> of each input, as in the paper; sample k's noise comes from a generator seeded
 /// by <see cref="Seed"/> and k, so an image's map is the same alone or in any batch. Noisy copies run through the
-/// step batcher: <see cref="SamplesPerBatch"/> copies of each image per forward/backward, noise drawn per chunk.
+/// step batcher: <see cref="SamplesPerBatch"/> copies of each image per forward/backward, noise drawn per chunk. With
+/// every target given and a one-pass inner method (the CAMs, attention rollout and attribution), the clean images are
+/// extra rows of the first chunk, for the reported prediction; otherwise they get a forward of their own first.
 /// </summary>
 public sealed class SmoothGrad : Explainer
 {
@@ -59,27 +61,52 @@ public sealed class SmoothGrad : Explainer
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
         int n = (int)inputs.shape[0];
-        var output = session.Output(inputs);
-        // Targets are fixed on the clean input, so every noisy copy explains the same thing.
-        var resolved = session.ResolveTargets(output, targets);
+        ExplanationSession.RequireOneTargetPerImage(targets, n);
+        // Noisy copies of an input-gradient method hold every layer's activations; a CAM's hold only the layers above
+        // its target, so only the former are bounded by the memory budget.
+        int RowsPerChunk(int wanted) => Inner.RecordsWholeForward ? MemoryBudget.RowsFor(Model, inputs, wanted) : wanted;
+        // The clean images' output gives the reported prediction and, for a null target, the target itself. When every
+        // target is given and a row costs the inner method one pass, the clean images ride in the first chunk (their
+        // maps dropped): a row each instead of a forward of their own.
+        int chunk = RowsPerChunk(SamplesPerBatch * n + n);
+        bool cleanInFirstChunk = Inner.OnePassPerRow && targets.All(t => t is not null) && chunk > n;
+        Tensor? output = null;
+        IExplanationTarget[] resolved;
+        if (cleanInFirstChunk)
+        {
+            chunk -= n;
+            resolved = [.. targets.Select(t => t!)];
+        }
+        else
+        {
+            chunk = RowsPerChunk(SamplesPerBatch * n);
+            output = session.Output(inputs);
+            // Targets are fixed on the clean input, so every noisy copy explains the same thing.
+            resolved = session.ResolveTargets(output, targets);
+        }
         var sigma = inputs.amax([1, 2, 3]).add(inputs.amin([1, 2, 3]), Scalars.Of(-1)).mul(Scalars.Of(NoiseLevel)).reshape(-1, 1, 1, 1);
         long[] imageShape = [.. inputs.shape.Skip(1)];
         RawExplanation? last = null;
         // Noise is drawn per chunk, sample k from its own seeded generator: an image's map is the same alone or in any
         // batch and for any chunking, and memory is bounded by the chunk.
-        // Noisy copies of an input-gradient method hold every layer's activations; a CAM's hold only the layers above
-        // its target, so only the former are bounded by the memory budget.
-        int rowsPerChunk = Inner.RecordsWholeForward ? MemoryBudget.RowsFor(Model, inputs, SamplesPerBatch * n) : SamplesPerBatch * n;
-        var sum = StepBatcher.SumOverSteps(n, NumSamples, rowsPerChunk, rows =>
+        var sum = StepBatcher.SumOverSteps(n, NumSamples, chunk, rows =>
         {
             var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
             var noise = stack(rows.StepIndices.Select(k => NoiseOf(k, imageShape, inputs)).ToArray());
             var noisy = inputs.index_select(0, images).add(noise * sigma.index_select(0, images), Scalars.One);
-            last = Inner.Compute(session, noisy, rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToArray());
-            return last.Maps;
+            var rowTargets = rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToList();
+            if (output is not null)
+            {
+                last = Inner.Compute(session, noisy, rowTargets);
+                return last.Maps;
+            }
+            last = Inner.Compute(session, cat([noisy, inputs], 0), [.. rowTargets, .. resolved]);
+            output = last.Output.narrow(0, rows.Count, n).clone().MoveToOuterDisposeScope();
+            return last.Maps.narrow(0, 0, rows.Count);
         });
-        return new RawExplanation(sum.div(Scalars.Of(NumSamples)), output, resolved)
+        return new RawExplanation(sum.div(Scalars.Of(NumSamples)), output!, resolved)
         {
             NativeResolution = last!.NativeResolution,
             Layer = last.Layer,

@@ -23,6 +23,8 @@ public sealed class TransformerAttribution : AttentionExplainer
     /// <inheritdoc/>
     public override string Method => "transformer_attribution";
 
+    internal override bool OnePassPerRow => true;
+
     /// <inheritdoc/>
     public override RawExplanation Compute(ExplanationSession session, Tensor inputs, IReadOnlyList<IExplanationTarget?> targets)
     {

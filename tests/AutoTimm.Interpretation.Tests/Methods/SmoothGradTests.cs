@@ -1,3 +1,4 @@
+using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Methods;
 using AutoTimm.Interpretation.Tests.Models;
 using AutoTimm.Models;
@@ -59,5 +60,51 @@ public sealed class SmoothGradTests
         for (int p = 0; p < alone.Raw.Length; p++) Assert.Equal(alone.Raw[p], batched[2].Raw[p], 4);
         Assert.Equal("smoothgrad", alone.Method);
         Assert.Equal("layer3", alone.Layer);
+    }
+
+    [Fact]
+    public void Should_explain_given_targets_with_the_clean_images_in_the_first_chunk()
+    {
+        // Given a model whose forwards are recorded by their rows
+        using var model = ModelZoo.Create("resnet10_tiny", 3);
+        var rows = new List<long>();
+        model.register_forward_hook((_, _, output) => { rows.Add(output.shape[0]); return output; });
+        using var x = randn(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(6));
+        var smooth = new SmoothGrad(new GradCam(model, "layer3"), noiseLevel: 0.1, numSamples: 3, seed: 4, samplesPerBatch: 3);
+
+        // When explained for the predicted classes (null targets), then for the same classes given
+        var byDefault = smooth.ExplainBatch(x);
+        var defaultRows = rows.ToList();
+        rows.Clear();
+        var given = smooth.ExplainBatch(x, [.. byDefault.Select(h => h.TargetClass!.Value)]);
+
+        // Then the predicted classes need the clean images' forward first (2 rows, then 6 noisy ones); given classes
+        // let the clean images ride in the noisy chunk (8 rows, one forward)
+        Assert.Equal([2L, 6L], defaultRows);
+        Assert.Equal([8L], rows);
+        // And both give the same maps and predictions, to float32 rounding of a different batch
+        for (int i = 0; i < 2; i++)
+        {
+            for (int p = 0; p < given[i].Raw.Length; p++) Assert.Equal(byDefault[i].Raw[p], given[i].Raw[p], 4);
+            var (a, b) = ((ClassPrediction)byDefault[i].Prediction, (ClassPrediction)given[i].Prediction);
+            Assert.Equal(a.PredictedClass, b.PredictedClass);
+            for (int c = 0; c < 3; c++) Assert.Equal(a.Probabilities[c], b.Probabilities[c], 5);
+        }
+    }
+
+    [Fact]
+    public void Should_give_a_multi_pass_inner_method_the_clean_images_on_their_own()
+    {
+        // Given IG inside SmoothGrad, whose rows each cost all its steps, and a given target
+        using var model = ModelZoo.Create("resnet10_tiny", 3);
+        var rows = new List<long>();
+        model.register_forward_hook((_, _, output) => { rows.Add(output.shape[0]); return output; });
+        using var x = randn(1, 3, 16, 16, generator: new TorchSharp.torch.Generator(7));
+
+        new SmoothGrad(new IntegratedGradients(model, IgBaseline.Zeros, steps: 4), noiseLevel: 0.1, numSamples: 2, samplesPerBatch: 2).Explain(x, 1);
+
+        // Then the clean image is one forward of its own, first: never a row that IG would integrate
+        Assert.Equal(1L, rows[0]);
+        Assert.DoesNotContain(rows.Skip(1), r => r % 2 == 1 && r > 1);
     }
 }
