@@ -1,13 +1,10 @@
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 
 namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class CheckpointReaderTests
 {
-    public CheckpointReaderTests() => TorchRuntime.EnsureLoaded();
-
     [Theory]
     [InlineData("tiny_cnn.safetensors", CheckpointFormat.Safetensors)]
     [InlineData("tiny_cnn.pth", CheckpointFormat.TorchZip)]

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AutoTimm.Imaging;
 using AutoTimm.Models;
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 using TorchSharp;
 
@@ -17,8 +16,6 @@ public sealed class CheckpointWriterTests
         Preprocess = new PreprocessConfig { Height = 8, Width = 8 },
         ClassNames = ["a", "b", "c", "d", "e"],
     };
-
-    public CheckpointWriterTests() => TorchRuntime.EnsureLoaded();
 
     [Fact]
     public void Should_write_a_native_checkpoint_that_restores_weights_and_config()

@@ -1,5 +1,4 @@
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 using TorchSharp;
 
@@ -8,8 +7,6 @@ namespace AutoTimm.Tests.Checkpoints;
 /// <summary>The C# weight formula must reproduce the fixture script's values bit for bit.</summary>
 public sealed class FixtureWeightsTests
 {
-    public FixtureWeightsTests() => TorchRuntime.EnsureLoaded();
-
     [Theory]
     [InlineData("conv1.weight")]
     [InlineData("layer1.0.bn1.running_var")]

@@ -1,6 +1,5 @@
 using AutoTimm.Models;
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 using TorchSharp;
 
@@ -8,8 +7,6 @@ namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class LightningCheckpointTests
 {
-    public LightningCheckpointTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void Should_import_the_state_dict_with_the_model_prefix_stripped()
     {

@@ -1,6 +1,5 @@
 using System.Text;
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 
 namespace AutoTimm.Tests.Checkpoints;
@@ -9,8 +8,6 @@ public sealed class RestrictedUnpicklerTests
 {
     private const string OsSystemMarker = "/tmp/autotimm-checkpoint-pwned-os-system";
     private const string EvalMarker = "/tmp/autotimm-checkpoint-pwned-eval";
-
-    public RestrictedUnpicklerTests() => TorchRuntime.EnsureLoaded();
 
     [Theory]
     [InlineData("malicious_os_system.pth", "os.system", OsSystemMarker)]

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 using TorchSharp;
 
@@ -10,8 +9,6 @@ namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class SafetensorsFileTests
 {
-    public SafetensorsFileTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void Should_read_the_tiny_cnn_written_by_python_with_exact_values()
     {

@@ -1,5 +1,4 @@
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 using TorchSharp;
 
@@ -7,8 +6,6 @@ namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class StateDictLoaderTests
 {
-    public StateDictLoaderTests() => TorchRuntime.EnsureLoaded();
-
     [Theory]
     [InlineData("tiny_cnn.pth")]
     [InlineData("tiny_cnn.safetensors")]

@@ -1,13 +1,10 @@
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class StateDictTests
 {
-    public StateDictTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void Should_keep_insertion_order_and_refuse_duplicate_names()
     {

@@ -1,14 +1,11 @@
 using System.IO.Compression;
 using AutoTimm.Models.Checkpoints;
-using AutoTimm.Native;
 using AutoTimm.Tests.Fixtures;
 
 namespace AutoTimm.Tests.Checkpoints;
 
 public sealed class TorchZipReaderTests
 {
-    public TorchZipReaderTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void Should_read_torch_save_of_the_tiny_cnn_identical_to_its_safetensors_and_expected_values()
     {

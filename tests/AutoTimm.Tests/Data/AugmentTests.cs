@@ -1,5 +1,4 @@
 using AutoTimm.Data;
-using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,8 +7,6 @@ namespace AutoTimm.Tests.Data;
 public sealed class AugmentTests
 {
     private static readonly FashionMnistSplit Train = FakeFashionMnist.Split(40, test: false);
-
-    public AugmentTests() => TorchRuntime.EnsureLoaded();
 
     private static Tensor MaskTensor(CanvasSample c) => tensor(c.Mask, [c.Height, c.Width]);
 

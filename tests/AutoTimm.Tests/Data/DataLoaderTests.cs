@@ -1,5 +1,4 @@
 using AutoTimm.Data;
-using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,8 +6,6 @@ namespace AutoTimm.Tests.Data;
 
 public sealed class DataLoaderTests
 {
-    public DataLoaderTests() => TorchRuntime.EnsureLoaded();
-
     /// <summary>Sample i: 2x2 pixels whose values encode i and the position; label i mod 7.</summary>
     private sealed class NumberedDataset(int count, Func<int, LabeledImage?>? hook = null) : IDataset
     {

@@ -107,7 +107,6 @@ public sealed class ImageFolderDatasetTests
         for (var i = 0; i < 6; i++) Put(dir, $"c{i % 2}/{i}.png", i == 2 ? "bad" : $"0.{i}");
         var dataset = new ImageFolderDataset(dir.Path, 2, 2, Decode);
         var loader = new DataLoader(dataset, new DataLoaderOptions { BatchSize = 4, Shuffle = false });
-        AutoTimm.Native.TorchRuntime.EnsureLoaded();
         using var scope = TorchSharp.torch.NewDisposeScope();
 
         var batches = loader.Epoch(0).ToList();

@@ -1,6 +1,5 @@
 using AutoTimm.Tests.Fixtures;
 using AutoTimm.Imaging;
-using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Imaging;
@@ -8,8 +7,6 @@ namespace AutoTimm.Tests.Imaging;
 public sealed class ImageInputTests
 {
     // These tests call TorchSharp directly, possibly before any AutoTimm type loads the natives.
-    public ImageInputTests() => TorchRuntime.EnsureLoaded();
-
     private static readonly PreprocessConfig Small = PreprocessConfig.ImageNet with { Height = 8, Width = 6 };
 
     private static bool Same(torch.Tensor a, torch.Tensor b)

@@ -1,6 +1,5 @@
 using AutoTimm.Tests.Fixtures;
 using AutoTimm.Imaging;
-using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Imaging;
@@ -8,8 +7,6 @@ namespace AutoTimm.Tests.Imaging;
 public sealed class NpyTests
 {
     // These tests call TorchSharp directly, possibly before any AutoTimm type loads the natives.
-    public NpyTests() => TorchRuntime.EnsureLoaded();
-
     /// <summary>The array the fixtures hold: (arange(24).reshape(2,3,4) - 11.5) / 8, exact in float16 too.</summary>
     private static readonly float[] Base = Enumerable.Range(0, 24).Select(i => (i - 11.5f) / 8f).ToArray();
 

@@ -1,5 +1,4 @@
 using AutoTimm.Imaging;
-using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Imaging;
@@ -7,8 +6,6 @@ namespace AutoTimm.Tests.Imaging;
 public sealed class PreprocessorTests
 {
     // These tests call TorchSharp directly, possibly before any AutoTimm type loads the natives.
-    public PreprocessorTests() => TorchRuntime.EnsureLoaded();
-
     private static float MaxAbsDiff(torch.Tensor a, torch.Tensor b)
     {
         Assert.Equal(a.shape, b.shape);

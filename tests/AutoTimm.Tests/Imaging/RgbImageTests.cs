@@ -1,5 +1,4 @@
 using AutoTimm.Imaging;
-using AutoTimm.Native;
 using TorchSharp;
 
 namespace AutoTimm.Tests.Imaging;
@@ -7,8 +6,6 @@ namespace AutoTimm.Tests.Imaging;
 public sealed class RgbImageTests
 {
     // These tests call TorchSharp directly, possibly before any AutoTimm type loads the natives.
-    public RgbImageTests() => TorchRuntime.EnsureLoaded();
-
     /// <summary>4x3 image whose pixel (x, y) is (x, y, 10x + y): every pixel tells where it came from.</summary>
     private static RgbImage Coordinates(int width = 4, int height = 3) =>
         RgbImage.Create(width, height, (x, y) => new Rgb((byte)x, (byte)y, (byte)((10 * x) + y)));

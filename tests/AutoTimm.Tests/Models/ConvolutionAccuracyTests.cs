@@ -16,8 +16,6 @@ namespace AutoTimm.Tests.Models;
 /// </summary>
 public sealed class ConvolutionAccuracyTests
 {
-    public ConvolutionAccuracyTests() => TorchRuntime.EnsureLoaded();
-
     [Theory]
     [InlineData("resnet10_tiny", 64, 0)]
     [InlineData("resnet18_small", 64, 0)]

@@ -1,5 +1,4 @@
 using AutoTimm.Models.Architectures;
-using AutoTimm.Native;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -12,8 +11,6 @@ namespace AutoTimm.Tests.Models;
 /// </summary>
 public sealed class SpaceToDepthConvolutionTests
 {
-    public SpaceToDepthConvolutionTests() => TorchRuntime.EnsureLoaded();
-
     [Theory]
     [InlineData(3, 7, 7, 2, 3, 3, 32, 32)]   // ResNet stem
     [InlineData(3, 7, 7, 2, 3, 3, 33, 30)]   // odd rows: the last one is read by the last window only
