@@ -103,7 +103,7 @@ public sealed class SmoothGrad : Explainer
                 return last.Maps;
             }
             last = Inner.Compute(session, cat([noisy, inputs], 0), [.. rowTargets, .. resolved]);
-            output = last.Output.narrow(0, rows.Count, n).clone().MoveToOuterDisposeScope();
+            output = last.Output.narrow(0, rows.Count, n).detach().clone().MoveToOuterDisposeScope();
             return last.Maps.narrow(0, 0, rows.Count);
         });
         return new RawExplanation(sum.div(Scalars.Of(NumSamples)), output!, resolved)
