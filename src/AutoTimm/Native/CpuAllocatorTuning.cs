@@ -21,8 +21,14 @@ namespace AutoTimm.Native;
 /// are up to 80 MB. With the threshold at 32 MB, one Grad-CAM at batch 25 spent 0.2-1.9 s of system time in 100-450
 /// thousand page faults beside ~2.1 s of user time; with no mmap it spends none (measured on this project's 2-core
 /// machine kind: 1043 against 1173 ms, median of 9). The peak RSS of Integrated Gradients with 200 steps on ResNet-50
-/// went from 1.48 to 1.55 GB. Threads other than the process's first allocate from arenas of at most 64 MB, and glibc
-/// still maps a larger buffer for them.
+/// went from 1.48 to 1.55 GB.
+/// </para>
+/// <para>
+/// This helps the process's first thread (the CLI, explain-batch's model loop). Other threads allocate from arenas of
+/// at most 64 MB, and glibc maps any larger buffer for them whatever the settings: a batch-25 Grad-CAM run from a
+/// worker thread still faulted 240 thousand pages a call. One arena for all threads would cure that, but only when set
+/// before the process starts (<c>MALLOC_ARENA_MAX=1</c>): set later with <c>mallopt</c>, threads keep the arenas the
+/// .NET runtime's threads created before libtorch loaded (measured: no change).
 /// </para>
 /// <para>
 /// libtorch's transparent-huge-page allocation (<c>THP_MEM_ALLOC_ENABLE=1</c>) was part of this tuning and is no
