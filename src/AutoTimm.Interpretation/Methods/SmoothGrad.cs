@@ -70,8 +70,10 @@ public sealed class SmoothGrad : Explainer
         // The clean images' output gives the reported prediction and, for a null target, the target itself. When every
         // target is given and a row costs the inner method one pass, the clean images ride in the first chunk (their
         // maps dropped): a row each instead of a forward of their own.
-        int chunk = RowsPerChunk(SamplesPerBatch * n + n);
-        bool cleanInFirstChunk = Inner.OnePassPerRow && targets.All(t => t is not null) && chunk > n;
+        bool cleanInFirstChunk = Inner.OnePassPerRow && targets.All(t => t is not null);
+        int chunk = RowsPerChunk(SamplesPerBatch * n + (cleanInFirstChunk ? n : 0));
+        // A memory budget too small for the clean images beside one noisy copy each leaves them a forward of their own.
+        cleanInFirstChunk &= chunk > n;
         Tensor? output = null;
         IExplanationTarget[] resolved;
         if (cleanInFirstChunk)
@@ -81,7 +83,6 @@ public sealed class SmoothGrad : Explainer
         }
         else
         {
-            chunk = RowsPerChunk(SamplesPerBatch * n);
             output = session.Output(inputs);
             // Targets are fixed on the clean input, so every noisy copy explains the same thing.
             resolved = session.ResolveTargets(output, targets);

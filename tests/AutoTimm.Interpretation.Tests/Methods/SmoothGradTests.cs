@@ -67,8 +67,7 @@ public sealed class SmoothGradTests
     {
         // Given a model whose forwards are recorded by their rows
         using var model = ModelZoo.Create("resnet10_tiny", 3);
-        var rows = new List<long>();
-        model.register_forward_hook((_, _, output) => { rows.Add(output.shape[0]); return output; });
+        var rows = ForwardRows(model);
         using var x = randn(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(6));
         var smooth = new SmoothGrad(new GradCam(model, "layer3"), noiseLevel: 0.1, numSamples: 3, seed: 4, samplesPerBatch: 3);
 
@@ -97,8 +96,7 @@ public sealed class SmoothGradTests
     {
         // Given IG inside SmoothGrad, whose rows each cost all its steps, and a given target
         using var model = ModelZoo.Create("resnet10_tiny", 3);
-        var rows = new List<long>();
-        model.register_forward_hook((_, _, output) => { rows.Add(output.shape[0]); return output; });
+        var rows = ForwardRows(model);
         using var x = randn(1, 3, 16, 16, generator: new TorchSharp.torch.Generator(7));
 
         new SmoothGrad(new IntegratedGradients(model, IgBaseline.Zeros, steps: 4), noiseLevel: 0.1, numSamples: 2, samplesPerBatch: 2).Explain(x, 1);
@@ -106,5 +104,13 @@ public sealed class SmoothGradTests
         // Then the clean image is one forward of its own, first: never a row that IG would integrate
         Assert.Equal(1L, rows[0]);
         Assert.DoesNotContain(rows.Skip(1), r => r % 2 == 1 && r > 1);
+    }
+
+    // The batch size of every forward of the model from now on, in order.
+    private static List<long> ForwardRows(VisionModel model)
+    {
+        var rows = new List<long>();
+        model.register_forward_hook((_, _, output) => { rows.Add(output.shape[0]); return output; });
+        return rows;
     }
 }
