@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using AutoTimm.Imaging;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
@@ -234,7 +235,8 @@ public sealed class ExplanationCache
                 var delta = reader.ReadDouble();
                 var raw = ReadFloats(reader, stream);
                 var attributions = ReadFloats(reader, stream);
-                if (height <= 0 || width <= 0 || raw.Length != (long)height * width || stream.Position != stream.Length) return null;
+                if (height <= 0 || width <= 0 || raw.Length != (long)height * width || stream.Position != stream.Length
+                    || !FiniteCheck.All(raw) || !FiniteCheck.All(attributions)) return null;
                 return new Heatmap(raw, height, width)
                 {
                     Method = method,

@@ -20,8 +20,8 @@ internal static class FiniteCheck
         return finite.item<bool>();
     }
 
-    // x - x is 0 for a finite x and NaN for NaN and the infinities.
-    private static bool All(ReadOnlySpan<float> values)
+    /// <summary>Whether every value is finite (x - x is 0 for a finite x and NaN for NaN and the infinities).</summary>
+    public static bool All(ReadOnlySpan<float> values)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)

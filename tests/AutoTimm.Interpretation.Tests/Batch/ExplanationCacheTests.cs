@@ -42,7 +42,10 @@ public sealed class ExplanationCacheTests : IDisposable
 
         // The caller owns what it gets: changing it does not change the next answer.
         again.Raw[0] = float.NaN;
-        Assert.Equal(first.Raw, Explain(cache, _image).Heatmap!.Raw);
+        again.Values[0] = float.NaN;
+        var third = Explain(cache, _image).Heatmap!;
+        Assert.Equal(first.Raw, third.Raw);
+        Assert.Equal(first.Values, third.Values);
     }
 
     [Fact]
@@ -117,6 +120,22 @@ public sealed class ExplanationCacheTests : IDisposable
         var damaged = new ExplanationCache(directory: _dir);
         Assert.Equal(first.Raw, Explain(damaged, _image, method: "integrated_gradients", options: ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 4 })).Heatmap!.Raw);
         Assert.Equal((0L, 1L), (damaged.Statistics.Hits, damaged.Statistics.Misses));
+    }
+
+    [Fact]
+    public void Should_treat_a_stored_map_with_a_non_finite_value_as_a_miss()
+    {
+        var first = Explain(new ExplanationCache(directory: _dir), _image).Heatmap!;
+        // A Grad-CAM entry ends with its raw map and then an empty attribution array (a zero count): the map's last value
+        // is the four bytes before that count.
+        var entry = Directory.EnumerateFiles(Path.Combine(_dir, "v1"), "*.heatmap", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(entry);
+        Assert.Equal(first.Raw[^1], BitConverter.ToSingle(bytes, bytes.Length - 8));
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 8, 4), float.NaN);
+        File.WriteAllBytes(entry, bytes);
+        var damaged = new ExplanationCache(directory: _dir);
+        Assert.Equal(first.Raw, Explain(damaged, _image).Heatmap!.Raw);
+        Assert.Equal((0L, 0L, 1L), (damaged.Statistics.Hits, damaged.Statistics.DiskHits, damaged.Statistics.Misses));
     }
 
     [Fact]
