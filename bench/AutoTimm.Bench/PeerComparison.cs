@@ -11,12 +11,14 @@ using static TorchSharp.torch;
 /// <summary>
 /// The performance table: our paths against PyTorch, pytorch-grad-cam and Captum (a Python process, interleaved A B A
 /// B with ours) and against each other, as ratios with their spread and a target each. Each timed item is warmed up
-/// until three consecutive runs agree within 10%.
+/// until three consecutive runs agree within 10% (at least five runs), and quick items are timed more often.
 /// </summary>
 internal static class PeerComparison
 {
     private const string Arch50 = "resnet50", Arch18 = "resnet18";
     private const int CacheHitsPerSample = 20;
+    private const int MinWarmUps = 5, MaxWarmUps = 15;
+    private const double SampleBudgetMs = 4000;
 
     public static (Dictionary<string, object> Json, List<string> Missed) Run(int threads, int repeats, string repositoryRoot, string python)
     {
@@ -98,17 +100,21 @@ internal static class PeerComparison
         return (rows, missed);
     }
 
-    // Warm each side until three runs in a row agree within 10% (at most 10 runs), then time them alternately. Every
-    // run starts after a pause: OpenMP worker threads spin for a while after a parallel region (libgomp, Intel OpenMP),
-    // and spinning threads of one side would steal the cores the other side's run needs.
+    // Warm each side until it settles (see WarmUp), then time them alternately: at least `repeats` pairs, more for quick
+    // items, up to a few seconds of timed runs a side (at most three times `repeats`), since a median of a handful of
+    // 80 ms runs moves with every burst of the neighbours' load. Every run starts after a pause: OpenMP worker threads
+    // spin for a while after a parallel region (libgomp, Intel OpenMP), and spinning threads of one side would steal
+    // the cores the other side's run needs.
     private static (Timing A, Timing B) Interleave(Func<double> a, Func<double> b, int repeats)
     {
         a = Paused(a);
         b = Paused(b);
-        int warmA = WarmUp(a), warmB = WarmUp(b);
+        var (warmA, settledA) = WarmUp(a);
+        var (warmB, settledB) = WarmUp(b);
+        int pairs = Math.Clamp((int)Math.Ceiling(SampleBudgetMs / Math.Max(settledA, settledB)), repeats, 3 * repeats);
         var ta = new List<double>();
         var tb = new List<double>();
-        for (int i = 0; i < repeats; i++)
+        for (int i = 0; i < pairs; i++)
         {
             ta.Add(a());
             tb.Add(b());
@@ -122,19 +128,19 @@ internal static class PeerComparison
         return run();
     };
 
-    private static int WarmUp(Func<double> run)
+    // Runs until three in a row agree within 10%, after at least MinWarmUps (a run or two can agree by chance while the
+    // process still warms: the first item timed in a process settled after three runs and read 10% slow). Returns the
+    // runs taken and the settled time (the middle of the last three).
+    private static (int Runs, double SettledMs) WarmUp(Func<double> run)
     {
         var times = new List<double>();
-        while (times.Count < 10)
+        while (true)
         {
             times.Add(run());
-            if (times.Count >= 3)
-            {
-                var last = times.TakeLast(3).ToList();
-                if ((last.Max() - last.Min()) / last.Order().ElementAt(1) <= 0.10) break;
-            }
+            if (times.Count < MinWarmUps) continue;
+            var last = times.TakeLast(3).Order().ToList();
+            if ((last[2] - last[0]) / last[1] <= 0.10 || times.Count >= MaxWarmUps) return (times.Count, last[1]);
         }
-        return times.Count;
     }
 
     private static double Ms(Action action)

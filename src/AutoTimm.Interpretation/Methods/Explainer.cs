@@ -171,7 +171,7 @@ public abstract class Explainer : IDisposable
         for (int i = 0; i < n; i++)
         {
             var values = maps[i].CopyToArray<float>();
-            if (values.Any(v => !float.IsFinite(v)))
+            if (!FiniteCheck.All(values))
                 throw new InvalidOperationException($"{Method} produced non-finite values for image {i}; check the input and the model for NaN/Inf");
             yield return new Heatmap(values, h, w)
             {

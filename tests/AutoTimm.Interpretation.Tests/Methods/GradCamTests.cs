@@ -98,6 +98,17 @@ public sealed class GradCamTests
     }
 
     [Fact]
+    public void Should_report_a_map_with_a_value_that_is_not_finite_instead_of_returning_it()
+    {
+        // A finite input, but a model with an infinite bias: the map is NaN/Inf, and no heatmap is made of it.
+        using var model = new TinyConvNet();
+        using (no_grad()) model.Conv.bias!.fill_(float.PositiveInfinity);
+        using var cam = new GradCam(model);
+        using var x = randn(1, 3, 8, 8, generator: new Generator(5));
+        Assert.Contains("non-finite", Assert.Throws<InvalidOperationException>(() => cam.Explain(x, 0)).Message);
+    }
+
+    [Fact]
     public void Should_restore_training_mode_and_leave_no_hook_behind_even_on_failure()
     {
         using var model = new TinyConvNet();
