@@ -1,6 +1,7 @@
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace AutoTimm.Interpretation;
 
@@ -80,17 +81,16 @@ public sealed class Heatmap
     /// <summary>The raw map as a tensor <c>[Height, Width]</c>.</summary>
     public Tensor RawTensor() => tensor(Raw, [Height, Width]);
 
-    // (raw - min) / range in SIMD: a cache hit copies a heatmap, and a 224 px map normalized one value at a time cost
-    // more than the rest of the hit together.
+    // (raw - min) / range, in SIMD: one value at a time, a 224 px map took longer than the rest of a cache hit.
     private static float[] Normalize(float[] raw)
     {
         if (raw.Length == 0) return [];
-        float min = System.Numerics.Tensors.TensorPrimitives.Min(raw), range = System.Numerics.Tensors.TensorPrimitives.Max(raw) - min;
+        float min = TensorPrimitives.Min(raw), range = TensorPrimitives.Max(raw) - min;
         // A flat map carries no ranking: all zeros.
         if (!(range > 1e-12f)) return new float[raw.Length];
         var result = GC.AllocateUninitializedArray<float>(raw.Length);
-        System.Numerics.Tensors.TensorPrimitives.Subtract(raw, min, result);
-        System.Numerics.Tensors.TensorPrimitives.Divide(result, range, result);
+        TensorPrimitives.Subtract(raw, min, result);
+        TensorPrimitives.Divide(result, range, result);
         return result;
     }
 }

@@ -39,6 +39,26 @@ public abstract class VisionModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public virtual TokenLayout? TokenLayout => null;
 
+    /// <summary>
+    /// Whether the architecture runs its convolutions on channels-last activations, so its convolution weights are
+    /// laid out channels-last in eval mode (<see cref="train"/>).
+    /// </summary>
+    private protected virtual bool ChannelsLastConvolutions => false;
+
+    /// <summary>
+    /// Sets training or eval mode (<c>eval()</c> calls this too). A model whose convolutions run channels-last keeps
+    /// their weights channels-last in eval mode, where libtorch would otherwise copy each weight into that layout on
+    /// every call (about a tenth of a ResNet-50 forward), and contiguous in training mode, the layout TorchSharp's
+    /// optimizers save their state in. Values do not change, only their order in memory: read a parameter's raw bytes
+    /// through <c>contiguous()</c>.
+    /// </summary>
+    /// <param name="train">True for training mode, false for eval mode.</param>
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        if (ChannelsLastConvolutions) Architectures.ChannelsLast.Weights(this, channelsLast: !train);
+    }
+
     /// <summary>The device of the model's parameters (CPU for a model without any): where its inputs must live.</summary>
     public Device Device => parameters().FirstOrDefault()?.device ?? CPU;
 

@@ -42,6 +42,9 @@ public sealed class Fcos : ObjectDetector
         return $"backbone.fpn.{_backbone.Fpn.LevelModuleName(level)}";
     }
 
+    /// <inheritdoc/>
+    private protected override bool ChannelsLastConvolutions => true;
+
     /// <summary>The last backbone stage: every level depends on it, so one explanation forward serves every detection.</summary>
     public override string DefaultTargetLayer => $"backbone.body.layer{Spec.ReturnedStages[^1]}";
 

@@ -34,6 +34,9 @@ public sealed class ResNet : ImageClassifier
     public int FeatureDim { get; }
 
     /// <inheritdoc/>
+    private protected override bool ChannelsLastConvolutions => true;
+
+    /// <inheritdoc/>
     public override string DefaultTargetLayer => "layer4";
 
     /// <inheritdoc/>

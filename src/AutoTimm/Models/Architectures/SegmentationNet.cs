@@ -46,6 +46,9 @@ public sealed class SegmentationNet : SemanticSegmentor
     public SegmentationSpec Spec { get; }
 
     /// <inheritdoc/>
+    private protected override bool ChannelsLastConvolutions => true;
+
+    /// <inheritdoc/>
     public override string DefaultTargetLayer => "backbone.layer4";
 
     /// <inheritdoc/>

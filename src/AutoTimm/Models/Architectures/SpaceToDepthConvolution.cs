@@ -88,9 +88,7 @@ internal static class SpaceToDepthConvolution
             pads[3 - 2 * axis] = extent - size - padding[axis];
         }
         var blocked = F.pixel_unshuffle(F.pad(x, pads), stride);
-        if (IsChannelsLast(x)) blocked = ChannelsLast.Of(blocked);
+        if (ChannelsLast.IsChannelsLast(x)) blocked = ChannelsLast.Of(blocked);
         return F.conv2d(blocked, rearrangedWeight, bias);
     }
-
-    private static bool IsChannelsLast(Tensor x) => x.stride(1) == 1 && x.stride(3) == x.shape[1];
 }
