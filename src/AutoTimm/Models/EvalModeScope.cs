@@ -31,7 +31,9 @@ public sealed class EvalModeScope : IDisposable
             _saved.Add((0, model, model.training));
             foreach (var (name, module) in model.named_modules())
                 _saved.Add((name.Count(c => c == '.') + 1, module, module.training));
-            model.eval();
+            // eval() walks every module (and lays out a channels-last model's weights): a model already in eval
+            // mode throughout, the usual case, skips it.
+            if (_saved.Exists(s => s.Training)) model.eval();
         }
         catch
         {
