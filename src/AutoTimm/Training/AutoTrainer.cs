@@ -70,6 +70,9 @@ public sealed class AutoTrainer
         var dir = o.CheckpointDir;
         if (dir is not null) Directory.CreateDirectory(dir);
 
+        // Training mode before the optimizer exists: its state is made like the parameters, and in eval mode a
+        // channels-last model's convolution weights are not contiguous, which TorchSharp cannot save state from.
+        model.train();
         using var optimizer = CreateOptimizer(model);
         var state = new TrainerState { Seed = o.Seed, Arch = model.Config.Arch, LearningRate = o.LearningRate, Optimizer = o.Optimizer.ToString() };
         if (o.Resume && dir is not null && ResumeFrom(dir, model) is { } resumed)

@@ -36,11 +36,15 @@ public sealed class ChannelsLastWeightsTests
         for (int i = 0; i < parameters.Count; i++) Assert.True(parameters[i].Equals(values[i]));
     }
 
-    [Fact]
-    public void Should_give_the_same_outputs_to_the_bit_in_either_layout()
+    [Theory]
+    [InlineData("resnet10_tiny", ModelTask.ImageClassifier, 32)]
+    [InlineData("fcos_resnet10_tiny_fpn", ModelTask.ObjectDetector, 64)]
+    [InlineData("deeplabv3_resnet10_tiny", ModelTask.SemanticSegmentor, 64)]
+    [InlineData("fcn_resnet10_tiny", ModelTask.SemanticSegmentor, 64)]
+    public void Should_give_the_same_outputs_to_the_bit_in_either_layout(string arch, ModelTask task, int size)
     {
-        using var model = ModelZoo.Create("resnet10_tiny", 3);
-        using var x = randn(2, 3, 32, 32, generator: new Generator(3));
+        using var model = ModelZoo.CreateModel(new ModelConfig { Arch = arch, NumClasses = 3, Task = task });
+        using var x = randn(2, 3, size, size, generator: new Generator(3));
         model.eval();
         using var _ = no_grad();
         using var channelsLast = model.call(x);

@@ -66,6 +66,18 @@ public sealed class AutoTrainerTests : IDisposable
         Assert.Equal(0f, (a - b).abs().max().item<float>());
     }
 
+    [Fact]
+    public void Should_fine_tune_a_model_handed_over_in_eval_mode_and_save_its_optimizer_state()
+    {
+        // As ModelCheckpoint.Load returns it: in eval mode, its convolution weights laid out channels-last. AdamW makes
+        // its state when it is created, like the parameters; TorchSharp saves state only from contiguous tensors.
+        using var model = TinyModel(5);
+        model.eval();
+        var result = new AutoTrainer(Options(1, "from-eval")).Fit(model, new QuadrantBatches(3, 8, 2));
+        Assert.NotNull(result.LastCheckpoint);
+        Assert.True(File.Exists(Path.Combine(_dir, "from-eval", "epoch-00001", "last.optimizer.bin")));
+    }
+
     [Theory]
     [InlineData(OptimizerKind.AdamW)]
     [InlineData(OptimizerKind.Sgd)]

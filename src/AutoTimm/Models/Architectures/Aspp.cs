@@ -51,7 +51,10 @@ public sealed class Aspp : nn.Module<Tensor, Tensor>
     {
         var outputs = _branches.Select(b => b.call(x)).ToList();
         var pooled = _pooling.call(x);
-        outputs.Add(F.interpolate(pooled, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false));
+        var upsampled = F.interpolate(pooled, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+        // The pooled branch comes back NCHW (a 1x1 map has no layout to keep); in the layout of the other branches the
+        // concatenation, and the head's convolutions after it, stay channels-last.
+        outputs.Add(ChannelsLast.IsChannelsLast(x) ? ChannelsLast.Of(upsampled) : upsampled);
         return _project.call(cat(outputs, 1));
     }
 }
