@@ -17,6 +17,24 @@ internal static class SeededNoise
         return draw.to(dtype, device);
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the noise <see cref="Normal"/> draws for its shape and
+    /// <paramref name="seed"/>: in place where it is a contiguous float32 tensor on the CPU (the same numbers, no
+    /// buffer of its own), drawn and copied otherwise.
+    /// </summary>
+    public static void NormalInto(Tensor destination, long seed)
+    {
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var _ = no_grad();
+        if (destination.device_type == TorchSharp.DeviceType.CPU && destination.dtype == ScalarType.Float32 && destination.is_contiguous())
+        {
+            destination.normal_(0, 1, generator);
+            return;
+        }
+        using var draw = randn(destination.shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
+        destination.copy_(draw);
+    }
+
     /// <summary>Uniform noise in <c>[-radius, radius)</c> of <paramref name="shape"/> from <paramref name="seed"/>.</summary>
     public static Tensor Uniform(long[] shape, double radius, long seed, Device device, ScalarType dtype = ScalarType.Float32)
     {

@@ -95,15 +95,19 @@ public sealed class SmoothGrad : Explainer
         var sum = StepBatcher.SumOverSteps(n, NumSamples, chunk, rows =>
         {
             var images = tensor(rows.Images.Select(i => (long)i).ToArray(), device: inputs.device);
-            var noise = stack(rows.StepIndices.Select(k => NoiseOf(k, imageShape, inputs)).ToArray());
-            var noisy = inputs.index_select(0, images).add(noise * sigma.index_select(0, images), Scalars.One);
+            // One buffer for the chunk's rows: the noise is drawn into it and scaled and shifted in place, and the clean
+            // images, when they ride along, are copied in after it (no stacked, scaled, shifted and concatenated copies).
+            var batch = empty([rows.Count + (output is null ? n : 0), .. imageShape], dtype: inputs.dtype, device: inputs.device);
+            for (int r = 0; r < rows.Count; r++) SeededNoise.NormalInto(batch[r], SeededNoise.SampleSeed(Seed, rows.StepIndices[r]));
+            batch.narrow(0, 0, rows.Count).mul_(sigma.index_select(0, images)).add_(inputs.index_select(0, images));
             var rowTargets = rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToList();
             if (output is not null)
             {
-                last = Inner.Compute(session, noisy, rowTargets);
+                last = Inner.Compute(session, batch, rowTargets);
                 return last.Maps;
             }
-            last = Inner.Compute(session, cat([noisy, inputs], 0), [.. rowTargets, .. resolved]);
+            batch.narrow(0, rows.Count, n).copy_(inputs);
+            last = Inner.Compute(session, batch, [.. rowTargets, .. resolved]);
             output = last.Output.narrow(0, rows.Count, n).detach().clone().MoveToOuterDisposeScope();
             return last.Maps.narrow(0, 0, rows.Count);
         });
@@ -113,8 +117,6 @@ public sealed class SmoothGrad : Explainer
             Layer = last.Layer,
         };
     }
-
-    private Tensor NoiseOf(int sample, long[] shape, Tensor like) => SeededNoise.Normal(shape, SeededNoise.SampleSeed(Seed, sample), like.device, like.dtype);
 
     /// <summary>The registry's entry: SmoothGrad around the method its options name.</summary>
     public static MethodDescriptor Descriptor { get; } = new("smoothgrad", "SmoothGrad", typeof(SmoothGradOptions),

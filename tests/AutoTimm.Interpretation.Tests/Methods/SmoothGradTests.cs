@@ -39,6 +39,21 @@ public sealed class SmoothGradTests
     }
 
     [Fact]
+    public void Should_draw_noise_into_a_buffer_row_exactly_as_a_fresh_draw()
+    {
+        using var fresh = AutoTimm.Interpretation.Internal.SeededNoise.Normal([3, 5, 7], 42, CPU);
+        using var buffer = zeros(2, 3, 5, 7);
+        using (var row = buffer[1]) AutoTimm.Interpretation.Internal.SeededNoise.NormalInto(row, 42);
+        Assert.True(buffer[1].Equals(fresh));
+        Assert.Equal(0.0, buffer[0].abs().sum().item<float>());
+        // A float64 destination gets the float32 draw, converted: the same numbers as Normal gives in float64.
+        using var wide = zeros(3, 5, 7, dtype: ScalarType.Float64);
+        AutoTimm.Interpretation.Internal.SeededNoise.NormalInto(wide, 42);
+        using var freshWide = AutoTimm.Interpretation.Internal.SeededNoise.Normal([3, 5, 7], 42, CPU, ScalarType.Float64);
+        Assert.True(wide.Equals(freshWide));
+    }
+
+    [Fact]
     public void Should_give_the_same_map_for_any_chunking_of_the_samples()
     {
         using var model = ModelZoo.Create("resnet10_tiny", 3);
