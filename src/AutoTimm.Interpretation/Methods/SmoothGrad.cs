@@ -99,7 +99,7 @@ public sealed class SmoothGrad : Explainer
             // images, when they ride along, are copied in after it (no stacked, scaled, shifted and concatenated copies).
             var batch = empty([rows.Count + (output is null ? n : 0), .. imageShape], dtype: inputs.dtype, device: inputs.device);
             for (int r = 0; r < rows.Count; r++) SeededNoise.NormalInto(batch[r], SeededNoise.SampleSeed(Seed, rows.StepIndices[r]));
-            batch.narrow(0, 0, rows.Count).mul_(sigma.index_select(0, images)).add_(inputs.index_select(0, images));
+            batch.narrow(0, 0, rows.Count).mul_(sigma.index_select(0, images)).add_(inputs.index_select(0, images), Scalars.One);
             var rowTargets = rows.Images.Select(i => (IExplanationTarget?)resolved[i]).ToList();
             if (output is not null)
             {
