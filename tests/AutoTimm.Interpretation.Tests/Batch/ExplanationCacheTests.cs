@@ -139,6 +139,22 @@ public sealed class ExplanationCacheTests : IDisposable
     }
 
     [Fact]
+    public void Should_treat_stored_attributions_with_a_non_finite_value_as_a_miss()
+    {
+        var options = ExplanationOptions.Default.With(new IntegratedGradientsOptions { Steps = 4 });
+        var first = Explain(new ExplanationCache(directory: _dir), _image, method: "integrated_gradients", options: options).Heatmap!;
+        // An Integrated Gradients entry ends with its attributions: the last value is the file's last four bytes.
+        var entry = Directory.EnumerateFiles(Path.Combine(_dir, "v1"), "*.heatmap", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(entry);
+        Assert.Equal(first.Attributions![^1], BitConverter.ToSingle(bytes, bytes.Length - 4));
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 4, 4), float.PositiveInfinity);
+        File.WriteAllBytes(entry, bytes);
+        var damaged = new ExplanationCache(directory: _dir);
+        Assert.Equal(first.Attributions, Explain(damaged, _image, method: "integrated_gradients", options: options).Heatmap!.Attributions);
+        Assert.Equal((0L, 0L, 1L), (damaged.Statistics.Hits, damaged.Statistics.DiskHits, damaged.Statistics.Misses));
+    }
+
+    [Fact]
     public void Should_serve_compare_methods_and_batches_row_by_row()
     {
         var cache = new ExplanationCache();
