@@ -46,7 +46,7 @@ public static class BatchExplainer
             if (!keys.Add(input.Key)) throw new ArgumentException($"input '{input.Key}' is listed twice", nameof(request));
 
         Directory.CreateDirectory(request.OutputDir);
-        RemoveStagedLeftovers(request.OutputDir);
+        RemoveStagedLeftovers(request.OutputDir, request.Shard.Label);
         using var manifest = BatchManifest.Open(Path.Combine(request.OutputDir, BatchManifest.FileNameFor(request.Shard)));
         var finished = Finished(manifest.Existing, methods, request.OutputDir);
         var pending = shardInputs.Where(i => !finished.Contains(i.Key)).ToList();
@@ -137,12 +137,13 @@ public static class BatchExplainer
             .ToHashSet(StringComparer.Ordinal);
     }
 
-    // Files a killed run had staged but not committed (StagedOutputs' hidden temporary names).
-    private static void RemoveStagedLeftovers(string outputDir)
+    // Files a killed run of this shard had staged but not committed (StagedOutputs' hidden temporary names, tagged with
+    // the shard): shards running at the same time share the folder, and each one's files in flight are its own.
+    private static void RemoveStagedLeftovers(string outputDir, string shard)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(outputDir, ".*.partial.*", options))
-            if (StagedOutputs.IsStaged(file)) File.Delete(file);
+        foreach (var file in Directory.EnumerateFiles(outputDir, ".*.partial*", options))
+            if (StagedOutputs.IsStagedBy(file, shard)) File.Delete(file);
     }
 
     /// <summary>The <see cref="ManifestEntry.Errors"/> key of an input that could not be read.</summary>
@@ -280,7 +281,7 @@ public static class BatchExplainer
             var directory = Path.GetDirectoryName(Path.Combine(request.OutputDir, stem))!;
             Directory.CreateDirectory(directory);
             var outputs = new Dictionary<string, ManifestOutputs>();
-            using var staged = new StagedOutputs();
+            using var staged = new StagedOutputs(request.Shard.Label);
             foreach (var method in methods.Where(result.Heatmaps.ContainsKey))
             {
                 var heatmap = result.Heatmaps[method];

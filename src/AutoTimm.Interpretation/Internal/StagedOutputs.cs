@@ -6,8 +6,9 @@ namespace AutoTimm.Interpretation.Internal;
 /// previous files untouched. Temporary files not committed are deleted on dispose, and so are files another writer put
 /// in place that were <see cref="Adopt"/>ed into the unit.
 /// </summary>
-internal sealed partial class StagedOutputs : IDisposable
+internal sealed partial class StagedOutputs(string? owner = null) : IDisposable
 {
+    private readonly string _tag = owner is null ? "" : $".{Checked(owner)}";
     private readonly List<(string Temporary, string Final)> _staged = [];
     private readonly List<string> _adopted = [];
 
@@ -35,7 +36,7 @@ internal sealed partial class StagedOutputs : IDisposable
     private string Stage(string finalPath)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileNameWithoutExtension(finalPath)}.{Guid.NewGuid():N}.partial{Path.GetExtension(finalPath)}");
+        var temporary = Path.Combine(directory, $".{Path.GetFileNameWithoutExtension(finalPath)}{_tag}.{Guid.NewGuid():N}.partial{Path.GetExtension(finalPath)}");
         _staged.Add((temporary, finalPath));
         return temporary;
     }
@@ -43,7 +44,23 @@ internal sealed partial class StagedOutputs : IDisposable
     /// <summary>Whether <paramref name="path"/> has the name <see cref="Stage"/> gives temporary files.</summary>
     public static bool IsStaged(string path) => StagedName().IsMatch(Path.GetFileName(path));
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\..+\.[0-9a-f]{32}\.partial(\.[^.]*)?$")]
+    /// <summary>
+    /// Whether <paramref name="path"/> is a temporary file of units created with <paramref name="owner"/>: a writer that
+    /// shares its folder with others (shards of one batch) clears only its own leftovers.
+    /// </summary>
+    public static bool IsStagedBy(string path, string owner)
+    {
+        var name = Path.GetFileName(path);
+        return StagedName().Match(name) is { Success: true } match
+            && name.AsSpan(0, match.Groups["guid"].Index).EndsWith($".{Checked(owner)}.", StringComparison.Ordinal);
+    }
+
+    private static string Checked(string owner) =>
+        owner.Length > 0 && owner.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? owner
+            : throw new ArgumentException($"an owner tag is letters, digits, '-' and '_', got '{owner}'", nameof(owner));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\..+\.(?<guid>[0-9a-f]{32})\.partial(\.[^.]*)?$")]
     private static partial System.Text.RegularExpressions.Regex StagedName();
 
     /// <summary>Moves every staged file to its target, after checking that every target can be replaced.</summary>

@@ -123,6 +123,24 @@ public sealed class BatchExplainerTests : IDisposable
     }
 
     [Fact]
+    public void Should_clear_only_its_own_shards_leftovers_from_a_folder_other_shards_write_in()
+    {
+        var inputs = WriteInputs();
+        var folder = Path.Combine(Output, "even");
+        Directory.CreateDirectory(folder);
+        // Files in flight: one of another shard still running, one this shard left when it was killed, one untagged.
+        string Staged(string tag) => Path.Combine(folder, $".img0.gradcam{tag}.{Guid.NewGuid():N}.partial.png");
+        string others = Staged(".shard-2-of-3"), own = Staged(".shard-1-of-3"), untagged = Staged("");
+        foreach (var file in new[] { others, own, untagged }) File.WriteAllText(file, "in flight");
+        Run(inputs, shard: new InputShard(0, 3));
+        Assert.True(File.Exists(others));
+        Assert.False(File.Exists(own));
+        Assert.True(File.Exists(untagged));
+        // Every file this shard staged was committed or removed.
+        Assert.Equal(new[] { others, untagged }.Order(StringComparer.Ordinal), Directory.EnumerateFiles(Output, ".*", SearchOption.AllDirectories).Where(f => f.Contains(".partial", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Should_refuse_a_batch_size_out_of_range_naming_it()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Run(WriteInputs(), batchSize: 0));
