@@ -41,12 +41,10 @@ internal sealed partial class StagedOutputs(string? owner = null) : IDisposable
         return temporary;
     }
 
-    /// <summary>Whether <paramref name="path"/> has the name <see cref="Stage"/> gives temporary files.</summary>
-    public static bool IsStaged(string path) => StagedName().IsMatch(Path.GetFileName(path));
-
     /// <summary>
-    /// Whether <paramref name="path"/> is a temporary file of units created with <paramref name="owner"/>: a writer that
-    /// shares its folder with others (shards of one batch) clears only its own leftovers.
+    /// Whether <paramref name="path"/> has the name <see cref="Stage"/> gives temporary files of units created with
+    /// <paramref name="owner"/>: a writer that shares its folder with others (shards of one batch) clears only its own
+    /// leftovers.
     /// </summary>
     public static bool IsStagedBy(string path, string owner)
     {

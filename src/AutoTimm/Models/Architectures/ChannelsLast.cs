@@ -36,7 +36,7 @@ internal static class ChannelsLast
         foreach (var module in root.modules())
         {
             if (module is not TorchSharp.Modules.Conv2d { weight: { } weight } || weight.dim() != 4 || weight.shape[2] * weight.shape[3] == 1) continue;
-            if (channelsLast == IsChannelsLast(weight) && (channelsLast || weight.is_contiguous())) continue;
+            if (channelsLast ? IsChannelsLast(weight) : weight.is_contiguous()) continue;
             using var laidOut = channelsLast ? Of(weight) : weight.contiguous();
             weight.set_(laidOut);
         }
