@@ -10,14 +10,15 @@ using static TorchSharp.torch;
 
 /// <summary>
 /// The performance table: our paths against PyTorch, pytorch-grad-cam and Captum (a Python process, interleaved A B A
-/// B with ours) and against each other, as ratios with their spread and a target each. Each timed item is warmed up
-/// until three consecutive runs agree within 10% (at least five runs), and quick items are timed more often.
+/// B with ours) and against each other, as ratios with their spread and a target each. The two sides of a row are warmed
+/// up alternately, as they are timed, until each side's last three runs agree within 10% and the process's peak memory
+/// stops growing (at least five pairs), and quick items are timed more often.
 /// </summary>
 internal static class PeerComparison
 {
     private const string Arch50 = "resnet50", Arch18 = "resnet18";
     private const int CacheHitsPerSample = 20;
-    private const int MinWarmUps = 5, MaxWarmUps = 15;
+    private const int MinWarmUps = 5, MaxWarmUps = 15, MaxMemoryWarmUps = 40;
     private const double SampleBudgetMs = 4000;
 
     public static (Dictionary<string, object> Json, List<string> Missed) Run(int threads, int repeats, string repositoryRoot, string python)
@@ -100,17 +101,16 @@ internal static class PeerComparison
         return (rows, missed);
     }
 
-    // Warm each side until it settles (see WarmUp), then time them alternately: at least `repeats` pairs, more for quick
-    // items, up to a few seconds of timed runs a side (at most three times `repeats`), since a median of a handful of
-    // 80 ms runs moves with every burst of the neighbours' load. Every run starts after a pause: OpenMP worker threads
-    // spin for a while after a parallel region (libgomp, Intel OpenMP), and spinning threads of one side would steal
-    // the cores the other side's run needs.
+    // Warm both sides up in the alternation the timed runs use (see WarmUp), then time them alternately: at least
+    // `repeats` pairs, more for quick items, up to a few seconds of timed runs a side (at most three times `repeats`),
+    // since a median of a handful of 80 ms runs moves with every burst of the neighbours' load. Every run starts after a
+    // pause: OpenMP worker threads spin for a while after a parallel region (libgomp, Intel OpenMP), and spinning threads
+    // of one side would steal the cores the other side's run needs.
     private static (Timing A, Timing B) Interleave(Func<double> a, Func<double> b, int repeats)
     {
         a = Paused(a);
         b = Paused(b);
-        var (warmA, settledA) = WarmUp(a);
-        var (warmB, settledB) = WarmUp(b);
+        var (warmUps, settledA, settledB) = WarmUp(a, b);
         int pairs = Math.Clamp((int)Math.Ceiling(SampleBudgetMs / Math.Max(settledA, settledB)), repeats, 3 * repeats);
         var ta = new List<double>();
         var tb = new List<double>();
@@ -119,7 +119,7 @@ internal static class PeerComparison
             ta.Add(a());
             tb.Add(b());
         }
-        return (Timing.Of(ta, warmA), Timing.Of(tb, warmB));
+        return (Timing.Of(ta, warmUps), Timing.Of(tb, warmUps));
     }
 
     private static Func<double> Paused(Func<double> run) => () =>
@@ -128,19 +128,48 @@ internal static class PeerComparison
         return run();
     };
 
-    // Runs until three in a row agree within 10%, after at least MinWarmUps (a run or two can agree by chance while the
-    // process still warms: the first item timed in a process settled after three runs and read 10% slow). Returns the
-    // runs taken and the settled time (the middle of the last three).
-    private static (int Runs, double SettledMs) WarmUp(Func<double> run)
+    // Runs the two sides alternately until both have settled, after at least MinWarmUps pairs (a run or two can agree by
+    // chance while the process still warms: the first item timed in a process settled after three runs and read 10%
+    // slow). A side has settled when its last three runs agree within 10% (or after MaxWarmUps pairs); the process has
+    // settled when its peak resident memory grew by at most 0.5% over the last three pairs (or after MaxMemoryWarmUps
+    // pairs). Warming up in blocks, one side and then the other, left the alternation's own transient to the timed runs:
+    // a process alternating SmoothGrad's 26-row chunk with a 25-row Grad-CAM grows its heap by 50-90 MB now and then
+    // over its first 20-30 pairs (glibc finds no free chunk of one side's sizes among the other's), faulting 10-25
+    // thousand fresh pages each time, and then no more. Returns the pairs run and each side's settled time (the middle
+    // of its last three).
+    private static (int Pairs, double SettledA, double SettledB) WarmUp(Func<double> a, Func<double> b)
     {
-        var times = new List<double>();
+        var ta = new List<double>();
+        var tb = new List<double>();
+        var peaks = new List<long>();
         while (true)
         {
-            times.Add(run());
-            if (times.Count < MinWarmUps) continue;
-            var last = times.TakeLast(3).Order().ToList();
-            if ((last[2] - last[0]) / last[1] <= 0.10 || times.Count >= MaxWarmUps) return (times.Count, last[1]);
+            ta.Add(a());
+            tb.Add(b());
+            peaks.Add(PeakResidentKb());
+            int pairs = ta.Count;
+            if (pairs < MinWarmUps) continue;
+            bool timeSettled = (Settled(ta) && Settled(tb)) || pairs >= MaxWarmUps;
+            bool memorySettled = peaks[^1] <= peaks[^4] * 1.005 || pairs >= MaxMemoryWarmUps;
+            if (timeSettled && memorySettled) return (pairs, Middle(ta), Middle(tb));
         }
+    }
+
+    private static bool Settled(List<double> times)
+    {
+        var last = times.TakeLast(3).Order().ToList();
+        return (last[2] - last[0]) / last[1] <= 0.10;
+    }
+
+    private static double Middle(List<double> times) => times.TakeLast(3).Order().ElementAt(1);
+
+    // VmHWM of this process, in kB (0 where /proc is not there).
+    private static long PeakResidentKb()
+    {
+        const string path = "/proc/self/status";
+        if (!File.Exists(path)) return 0;
+        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static double Ms(Action action)
