@@ -72,7 +72,7 @@ public static class Interpretation
                 void Array(string key, string file, float[] values, long[] shape)
                 {
                     arrays[key] = Path.Combine(request.OutputDir, file);
-                    outputs.Write(arrays[key], path => SaveArray(path, values, shape));
+                    outputs.Write(arrays[key], path => WriteStagedArray(path, values, shape));
                 }
                 using var writing = Diagnostics.PerformanceProfiler.Measure(profiler, "write");
                 if (request.SaveRaw)
@@ -136,12 +136,17 @@ public static class Interpretation
         };
     }
 
-    internal static string SaveArray(string dir, string name, float[] values, long[] shape) => SaveArray(Path.Combine(dir, name), values, shape);
-
-    internal static string SaveArray(string path, float[] values, long[] shape)
+    /// <summary>Writes a float32 <c>.npy</c> file atomically, on its own; returns its path.</summary>
+    internal static string SaveArray(string dir, string name, float[] values, long[] shape)
     {
-        using var tensor = TorchSharp.torch.tensor(values, shape, device: TorchSharp.torch.CPU);
-        Npy.Save(path, tensor);
+        var path = Path.Combine(dir, name);
+        AtomicFile.WriteAllBytes(path, Npy.Encode(values, shape));
         return path;
     }
+
+    /// <summary>
+    /// Writes a float32 <c>.npy</c> file at a <see cref="StagedOutputs"/> temporary path, whose commit is the atomic
+    /// step: the bytes go straight to it, with no temporary file and rename of their own.
+    /// </summary>
+    internal static void WriteStagedArray(string path, float[] values, long[] shape) => File.WriteAllBytes(path, Npy.Encode(values, shape));
 }

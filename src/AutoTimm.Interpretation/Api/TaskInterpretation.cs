@@ -45,7 +45,7 @@ internal static class TaskInterpretation
                 var arrays = new Dictionary<int, string>();
                 foreach (var e in explained.Explained)
                     if (request.SaveRaw && e.Heatmap is { } heatmap)
-                        outputs.Write(arrays[e.Index] = Path.Combine(request.OutputDir, $"{id}_box{e.Index}_raw.npy"), path => Interpretation.SaveArray(path, heatmap.Raw, [heatmap.Height, heatmap.Width]));
+                        outputs.Write(arrays[e.Index] = Path.Combine(request.OutputDir, $"{id}_box{e.Index}_raw.npy"), path => Interpretation.WriteStagedArray(path, heatmap.Raw, [heatmap.Height, heatmap.Width]));
                 outputs.Commit();
                 detections ??= explained.Detections;
                 message ??= explained.Message;
@@ -126,7 +126,7 @@ internal static class TaskInterpretation
                 var classArrays = new Dictionary<int, string>();
                 if (request.SaveRaw)
                     foreach (var c in explained.Classes)
-                        outputs.Write(classArrays[c.Class] = Path.Combine(request.OutputDir, $"{id}_class{c.Class}_raw.npy"), path => Interpretation.SaveArray(path, c.Heatmap.Raw, [c.Heatmap.Height, c.Heatmap.Width]));
+                        outputs.Write(classArrays[c.Class] = Path.Combine(request.OutputDir, $"{id}_class{c.Class}_raw.npy"), path => Interpretation.WriteStagedArray(path, c.Heatmap.Raw, [c.Heatmap.Height, c.Heatmap.Width]));
                 outputs.Commit();
                 first ??= explained;
                 timings[id] = explained.ElapsedMilliseconds;

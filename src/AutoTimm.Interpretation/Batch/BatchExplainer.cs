@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using AutoTimm.Diagnostics;
 using AutoTimm.Imaging;
@@ -197,13 +198,20 @@ public static class BatchExplainer
         stop.ThrowIfCancellationRequested();
         var config = state.Request.Model.Config.Preprocess;
         int plane = 3 * config.Height * config.Width;
-        var pixels = new float[batch.Count * plane];
-        for (int i = 0; i < batch.Count; i++) batch[i].Pixels!.CopyTo(pixels, i * plane);
         var clock = Stopwatch.StartNew();
         IReadOnlyList<MethodRunResult> results;
-        using (var inputs = tensor(pixels, [batch.Count, 3, config.Height, config.Width], ScalarType.Float32))
+        using (var inputs = empty([batch.Count, 3, config.Height, config.Width], ScalarType.Float32))
+        {
+            // Each image's values straight into the batch tensor: no batch-sized managed buffer to copy through.
+            var values = MemoryMarshal.Cast<byte, float>(inputs.bytes);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var pixels = batch[i].Pixels is { } p && p.Length == plane ? p : throw new InvalidOperationException($"{batch[i].Input.Key}: decoded input is not 3x{config.Height}x{config.Width}");
+                pixels.CopyTo(values.Slice(i * plane, plane));
+            }
             results = MethodRun.RunBatch(state.Request.Model, inputs, state.Methods, new Targets.IExplanationTarget?[batch.Count], state.Request.Options,
                 profiler: state.Profiler, cache: state.Request.Cache);
+        }
         double share = clock.Elapsed.TotalMilliseconds / batch.Count;
         for (int i = 0; i < batch.Count; i++) Send(explained, new Explained(batch[i], results[i], share), stop);
         batch.Clear();
@@ -297,9 +305,9 @@ public static class BatchExplainer
                     staged.Write(Path.Combine(request.OutputDir, figure), path => File.WriteAllBytes(path, png));
                     if (request.SaveRaw)
                     {
-                        staged.Write(Path.Combine(request.OutputDir, raw), path => Interpretation.SaveArray(path, heatmap.Raw, [heatmap.Height, heatmap.Width]));
+                        staged.Write(Path.Combine(request.OutputDir, raw), path => Interpretation.WriteStagedArray(path, heatmap.Raw, [heatmap.Height, heatmap.Width]));
                         if (heatmap.Attributions is { } values)
-                            staged.Write(Path.Combine(request.OutputDir, attributions), path => Interpretation.SaveArray(path, values, [3, heatmap.Height, heatmap.Width]));
+                            staged.Write(Path.Combine(request.OutputDir, attributions), path => Interpretation.WriteStagedArray(path, values, [3, heatmap.Height, heatmap.Width]));
                     }
                 }
                 writeClock.Stop();

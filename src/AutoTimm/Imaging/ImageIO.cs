@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
@@ -158,31 +159,40 @@ public static class ImageIO
             throw new ImageDecodeException(source, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{width}x{height} is {(long)width * height:N0} pixels, over the {MaxPixels:N0}-pixel limit (about 7 bytes per pixel to decode); set {MaxPixelsVariable} to allow more."));
 
-        // Unpremultiplied RGBA without a colour space: colours as stored, no profile conversion (as PIL).
+        // Unpremultiplied RGBA without a colour space: colours as stored, no profile conversion (as PIL). The RGBA buffer
+        // lives only until it is packed into RGB, so it is rented: a photo's is a megabyte or more, and a fresh one for
+        // every image kept the large-object heap growing and collecting, its pages faulted in anew.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[width * height * 4];
-        SKCodecResult result;
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        int rgbaLength = width * height * 4;
+        var rgba = ArrayPool<byte>.Shared.Rent(rgbaLength);
+        var rgb = new byte[width * height * 3];
         try
         {
-            result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+            SKCodecResult result;
+            var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+            try
+            {
+                result = codec.GetPixels(info, handle.AddrOfPinnedObject());
+            }
+            finally
+            {
+                handle.Free();
+            }
+            if (result != SKCodecResult.Success)
+            {
+                throw new ImageDecodeException(source, result switch
+                {
+                    SKCodecResult.IncompleteInput => $"the {format.Name} data is truncated.",
+                    SKCodecResult.ErrorInInput => $"the {format.Name} data is corrupt.",
+                    _ => $"the {format.Name} decoder failed ({result}).",
+                });
+            }
+            PixelPacking.RgbaToRgb(rgba.AsSpan(0, rgbaLength), rgb);
         }
         finally
         {
-            handle.Free();
+            ArrayPool<byte>.Shared.Return(rgba);
         }
-        if (result != SKCodecResult.Success)
-        {
-            throw new ImageDecodeException(source, result switch
-            {
-                SKCodecResult.IncompleteInput => $"the {format.Name} data is truncated.",
-                SKCodecResult.ErrorInInput => $"the {format.Name} data is corrupt.",
-                _ => $"the {format.Name} decoder failed ({result}).",
-            });
-        }
-
-        var rgb = new byte[width * height * 3];
-        PixelPacking.RgbaToRgb(rgba, rgb);
         return ExifOrientation.Apply(RgbImage.Wrap(width, height, rgb), codec.EncodedOrigin);
     }
 }

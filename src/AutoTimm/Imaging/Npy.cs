@@ -152,8 +152,18 @@ public static class Npy
         float[] values;
         using (torch.NewDisposeScope())
             values = tensor.detach().to(ScalarType.Float32).CopyToArray<float>();
-        var shape = tensor.shape;
+        return Encode(values, tensor.shape);
+    }
 
+    /// <summary>The bytes of a float32 <c>.npy</c> file holding <paramref name="values"/> (row-major) with <paramref name="shape"/>.</summary>
+    /// <exception cref="ArgumentException">The shape does not hold that many values.</exception>
+    internal static byte[] Encode(ReadOnlySpan<float> values, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = 1;
+        foreach (var d in shape) count *= d;
+        if (shape.Any(d => d < 0) || count != values.Length)
+            throw new ArgumentException($"Shape [{string.Join(",", shape)}] does not hold {values.Length} values.", nameof(shape));
         var shapeText = shape.Length switch
         {
             0 => "()",
@@ -166,9 +176,9 @@ public static class Npy
         var headerLength = dict.Length + 1;
         var padding = Align - ((Magic.Length + 2 + 2 + headerLength) % Align);
         var total = headerLength + padding;
-        if (total > ushort.MaxValue) throw new ArgumentException($"Tensor rank {shape.Length} gives a header too long for .npy 1.0.", nameof(tensor));
+        if (total > ushort.MaxValue) throw new ArgumentException($"Rank {shape.Length} gives a header too long for .npy 1.0.", nameof(shape));
 
-        var body = MemoryMarshal.AsBytes(values.AsSpan());
+        var body = MemoryMarshal.AsBytes(values);
         var output = new byte[Magic.Length + 4 + total + body.Length];
         Magic.CopyTo(output, 0);
         output[6] = 1;

@@ -118,4 +118,15 @@ public sealed class NpyTests
         Assert.Equal([0.1f, 0.2f], back.data<float>().ToArray());
         Assert.Contains("Int64", Assert.Throws<ArgumentException>(() => Npy.Write(new MemoryStream(), ints)).Message);
     }
+
+    [Fact]
+    public void Should_encode_values_and_a_shape_as_it_encodes_the_tensor_and_refuse_a_shape_of_another_size()
+    {
+        using var tensor = torch.randn([2, 3, 4], generator: new torch.Generator(5));
+        var values = tensor.data<float>().ToArray();
+
+        Assert.Equal(Npy.Encode(tensor), Npy.Encode(values, [2, 3, 4]));
+        Assert.Contains("[2,3,5]", Assert.Throws<ArgumentException>(() => Npy.Encode(values, [2, 3, 5])).Message);
+        Assert.Throws<ArgumentException>(() => Npy.Encode(values, [-2, -3, 4]));
+    }
 }
