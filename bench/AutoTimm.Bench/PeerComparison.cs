@@ -20,6 +20,7 @@ internal static class PeerComparison
     private const int CacheHitsPerSample = 20;
     private const int MinWarmUps = 5, MaxWarmUps = 15, MaxMemoryWarmUps = 40;
     private const double SampleBudgetMs = 4000;
+    private const int ExplainBatchRuns = 3, InMemoryBatches = 12;
 
     public static (Dictionary<string, object> Json, List<string> Missed) Run(int threads, int repeats, string repositoryRoot, string python)
     {
@@ -211,30 +212,43 @@ internal static class PeerComparison
             double InMemory()
             {
                 double ms = 0;
-                for (int i = 0; i < 4; i++) ms += Ms(() => cam.ExplainBatch(x, targets, batchSize: batch));
-                return 4 * batch / (ms / 1000);
+                for (int i = 0; i < InMemoryBatches; i++) ms += Ms(() => cam.ExplainBatch(x, targets, batchSize: batch));
+                return InMemoryBatches * batch / (ms / 1000);
             }
-            double before = InMemory();
-            var output = Path.Combine(folder, "out");
-            var summary = BatchExplainer.Run(new BatchExplainRequest
+            // In-memory samples and whole explain-batch runs alternate (M P M P M P M), each run against the mean of the
+            // samples either side of it, and the row reads the median of those ratios: one burst of the neighbours' load
+            // during a 30 s run or a 10 s sample moves one ratio, not the row.
+            var inMemory = new List<double> { InMemory() };
+            var pipeline = new List<double>();
+            var ratios = new List<double>();
+            BatchExplainSummary? last = null;
+            for (int run = 0; run < ExplainBatchRuns; run++)
             {
-                Model = model,
-                Inputs = BatchInputs.FromDirectory(folder, exclude: output),
-                OutputDir = output,
-                BatchSize = batch,
-                Workers = 1,
-            });
-            double after = InMemory();
-            double inMemory = (before + after) / 2, ratio = summary.ImagesPerSecond / inMemory;
+                var output = Path.Combine(folder, $"out{run}");
+                last = BatchExplainer.Run(new BatchExplainRequest
+                {
+                    Model = model,
+                    Inputs = BatchInputs.FromDirectory(folder, exclude: output),
+                    OutputDir = output,
+                    BatchSize = batch,
+                    Workers = 1,
+                });
+                pipeline.Add(last.ImagesPerSecond);
+                inMemory.Add(InMemory());
+                ratios.Add(last.ImagesPerSecond / ((inMemory[^2] + inMemory[^1]) / 2));
+                Directory.Delete(output, recursive: true);
+            }
+            double ratio = ratios.Order().ElementAt(ratios.Count / 2);
             if (ratio < 0.8) missed.Add("explain_batch_500_jpeg_over_in_memory");
             return new
             {
-                explain_batch_images_per_s = Math.Round(summary.ImagesPerSecond, 2),
-                in_memory_gradcam_images_per_s = new[] { Math.Round(before, 2), Math.Round(after, 2) },
+                explain_batch_images_per_s = pipeline.Select(v => Math.Round(v, 2)),
+                in_memory_gradcam_images_per_s = inMemory.Select(v => Math.Round(v, 2)),
+                ratios = ratios.Select(v => Math.Round(v, 4)),
                 ratio = Math.Round(ratio, 4),
                 target = ">= 0.8",
                 met = ratio >= 0.8,
-                stages_total_ms = summary.Stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.TotalMs)),
+                stages_total_ms_last_run = last!.Stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.TotalMs)),
                 threads,
             };
         }
