@@ -136,6 +136,9 @@ public static class ImageIO
         AtomicFile.WriteAllBytes(path, EncodePng(image));
     }
 
+    // 4096 x 4096 RGBA: any photo a model is shown, and not more.
+    private const int MaxPooledDecodeBytes = 64 << 20;
+
     private static RgbImage Decode(byte[] data, string source)
     {
         if (data.Length == 0) throw new ImageDecodeException(source, "the data is empty (0 bytes).");
@@ -161,10 +164,12 @@ public static class ImageIO
 
         // Unpremultiplied RGBA without a colour space: colours as stored, no profile conversion (as PIL). The RGBA buffer
         // lives only until it is packed into RGB, so it is rented: a photo's is a megabyte or more, and a fresh one for
-        // every image kept the large-object heap growing and collecting, its pages faulted in anew.
+        // every image kept the large-object heap growing and collecting, its pages faulted in anew. Buffers of huge images
+        // are not pooled, so the pool never keeps hundreds of megabytes for one rare input.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         int rgbaLength = width * height * 4;
-        var rgba = ArrayPool<byte>.Shared.Rent(rgbaLength);
+        bool pooled = rgbaLength <= MaxPooledDecodeBytes;
+        var rgba = pooled ? ArrayPool<byte>.Shared.Rent(rgbaLength) : new byte[rgbaLength];
         var rgb = new byte[width * height * 3];
         try
         {
@@ -191,7 +196,7 @@ public static class ImageIO
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rgba);
+            if (pooled) ArrayPool<byte>.Shared.Return(rgba);
         }
         return ExifOrientation.Apply(RgbImage.Wrap(width, height, rgb), codec.EncodedOrigin);
     }
