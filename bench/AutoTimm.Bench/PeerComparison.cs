@@ -21,6 +21,7 @@ internal static class PeerComparison
     private const int MinWarmUps = 5, MaxWarmUps = 15, MaxMemoryWarmUps = 40;
     private const double SampleBudgetMs = 4000;
     private const int ExplainBatchRuns = 3, InMemoryBatches = 12;
+    private const string SelfStatus = "/proc/self/status";
 
     public static (Dictionary<string, object> Json, List<string> Missed) Run(int threads, int repeats, string repositoryRoot, string python)
     {
@@ -159,7 +160,7 @@ internal static class PeerComparison
         {
             ta.Add(a());
             tb.Add(b());
-            peaks.Add(PeakResidentKb());
+            peaks.Add(File.Exists(SelfStatus) ? PeakResidentKb(SelfStatus) : 0);
             int pairs = ta.Count;
             if (pairs < MinWarmUps) continue;
             bool timeSettled = (Settled(ta) && Settled(tb)) || pairs >= MaxWarmUps;
@@ -176,12 +177,10 @@ internal static class PeerComparison
 
     private static double Middle(List<double> times) => times.TakeLast(3).Order().ElementAt(1);
 
-    // VmHWM of this process, in kB (0 where /proc is not there).
-    private static long PeakResidentKb()
+    // A process's peak resident memory (VmHWM) in kB, from its /proc status file; 0 where there is no such line.
+    private static long PeakResidentKb(string statusPath)
     {
-        const string path = "/proc/self/status";
-        if (!File.Exists(path)) return 0;
-        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines(statusPath).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -309,8 +308,7 @@ internal static class PeerComparison
             {
                 try
                 {
-                    foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
-                        if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peakKb = Math.Max(peakKb, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture));
+                    peakKb = Math.Max(peakKb, PeakResidentKb($"/proc/{process.Id}/status"));
                 }
                 catch (IOException)
                 {

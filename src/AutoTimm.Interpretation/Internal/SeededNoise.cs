@@ -24,14 +24,14 @@ internal static class SeededNoise
     /// </summary>
     public static void NormalInto(Tensor destination, long seed)
     {
-        using var generator = new Generator(unchecked((ulong)seed));
         using var _ = no_grad();
         if (destination.device_type == TorchSharp.DeviceType.CPU && destination.dtype == ScalarType.Float32 && destination.is_contiguous())
         {
+            using var generator = new Generator(unchecked((ulong)seed));
             destination.normal_(0, 1, generator);
             return;
         }
-        using var draw = randn(destination.shape, dtype: ScalarType.Float32, device: CPU, generator: generator);
+        using var draw = Normal(destination.shape, seed, CPU);
         destination.copy_(draw);
     }
 

@@ -170,7 +170,7 @@ public static class ImageIO
         int rgbaLength = width * height * 4;
         bool pooled = rgbaLength <= MaxPooledDecodeBytes;
         var rgba = pooled ? ArrayPool<byte>.Shared.Rent(rgbaLength) : new byte[rgbaLength];
-        var rgb = new byte[width * height * 3];
+        byte[] rgb;
         try
         {
             SKCodecResult result;
@@ -192,6 +192,7 @@ public static class ImageIO
                     _ => $"the {format.Name} decoder failed ({result}).",
                 });
             }
+            rgb = new byte[width * height * 3];
             PixelPacking.RgbaToRgb(rgba.AsSpan(0, rgbaLength), rgb);
         }
         finally
