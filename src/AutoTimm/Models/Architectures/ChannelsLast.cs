@@ -16,7 +16,17 @@ namespace AutoTimm.Models.Architectures;
 internal static class ChannelsLast
 {
     /// <summary>The same values as <paramref name="images"/> [N,C,H,W], laid out NHWC; differentiable.</summary>
-    public static Tensor Of(Tensor images) => images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    /// <remarks>
+    /// The intermediate views are held (and freed) here: a temporary of a chained call is garbage once its native
+    /// handle is read, and outside a dispose scope its finalizer could free that handle while libtorch still copies from
+    /// it (seen as a segfault in <c>contiguous</c> while <c>eval()</c> relaid a model's weights).
+    /// </remarks>
+    public static Tensor Of(Tensor images)
+    {
+        using var nhwc = images.permute(0, 2, 3, 1);
+        using var packed = nhwc.contiguous();
+        return packed.permute(0, 3, 1, 2);
+    }
 
     /// <summary>
     /// Lays out, in place, every convolution weight of <paramref name="root"/> with a kernel larger than 1x1 as
