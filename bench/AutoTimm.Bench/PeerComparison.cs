@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 /// The performance table: our paths against PyTorch, pytorch-grad-cam and Captum (a Python process, interleaved A B A
 /// B with ours) and against each other, as ratios with their spread and a target each. The two sides of a row are warmed
 /// up alternately, as they are timed, until each side's last three runs agree within 10% and the process's peak memory
-/// stops growing (at least five pairs), and quick items are timed more often.
+/// stops growing (at least five pairs), and then timed until the ratio's 95% interval is within ±1% of it (or for a
+/// minute a row).
 /// </summary>
 internal static class PeerComparison
 {
@@ -20,6 +21,8 @@ internal static class PeerComparison
     private const int CacheHitsPerSample = 20;
     private const int MinWarmUps = 5, MaxWarmUps = 15, MaxMemoryWarmUps = 40;
     private const double SampleBudgetMs = 4000;
+    private const double RatioPrecision = 0.01, RowBudgetMs = 60_000;
+    private const int PairsBetweenChecks = 10;
     private const int ExplainBatchRuns = 3, InMemoryBatches = 12;
     private const string SelfStatus = "/proc/self/status";
 
@@ -36,11 +39,11 @@ internal static class PeerComparison
             if (skip is not null) { rows[name] = new { skipped = skip }; return; }
             try
             {
-                var (a, b, pairRatios) = Interleave(ours, reference!, repeats);
+                var (a, b, pairRatios, estimate) = Interleave(ours, reference!, repeats);
                 // The ratio of the two sides' medians; the median of the pairs' own ratios is printed beside it (a pair's
                 // two runs share the machine's state of the moment; measured on these hosts it is the noisier of the two:
                 // one slow run of either side moves a pair's ratio, not a side's median).
-                double ratio = a.Median / b.Median;
+                double ratio = estimate.Ratio;
                 bool met = atMost ? ratio <= limit : ratio >= limit;
                 if (!met) missed.Add(name);
                 rows[name] = new
@@ -48,6 +51,7 @@ internal static class PeerComparison
                     ours_ms = a,
                     reference_ms = b,
                     ratio = Math.Round(ratio, 4),
+                    ratio_ci95 = new[] { Math.Round(estimate.Low, 4), Math.Round(estimate.High, 4) },
                     median_pair_ratio = Math.Round(pairRatios.Order().ElementAt(pairRatios.Count / 2), 4),
                     pair_ratio_range = new[] { Math.Round(pairRatios.Min(), 4), Math.Round(pairRatios.Max(), 4) },
                     target,
@@ -116,24 +120,32 @@ internal static class PeerComparison
     }
 
     // Warm both sides up in the alternation the timed runs use (see WarmUp), then time them alternately: at least
-    // `repeats` pairs, more for quick items, up to a few seconds of timed runs a side (at most three times `repeats`),
-    // since a median of a handful of 80 ms runs moves with every burst of the neighbours' load. Every run starts after a
-    // pause: OpenMP worker threads spin for a while after a parallel region (libgomp, Intel OpenMP), and spinning threads
-    // of one side would steal the cores the other side's run needs.
-    private static (Timing A, Timing B, List<double> PairRatios) Interleave(Func<double> a, Func<double> b, int repeats)
+    // `repeats` pairs, more for quick items (up to a few seconds of runs a side, at most three times `repeats`), and then
+    // on, ten pairs at a time, until the ratio's 95% interval is within ±1% of it or the row has been timed for a minute.
+    // The stopping rule reads the interval's width only, never the target. Batch-1 runs on these hosts spread by ±10%
+    // around their median (a burst of the neighbours' load, the cores' state), so 27 pairs knew a batch-1 ratio to
+    // about ±3% and one run of the benchmark read 1.02 and the next 1.08 for the same code. Every run starts after a
+    // pause: OpenMP worker threads spin for a while after a parallel region (libgomp, Intel OpenMP), and spinning
+    // threads of one side would steal the cores the other side's run needs.
+    private static (Timing A, Timing B, List<double> PairRatios, RatioEstimate Estimate) Interleave(Func<double> a, Func<double> b, int repeats)
     {
         a = Paused(a);
         b = Paused(b);
         var (warmUps, settledA, settledB) = WarmUp(a, b);
-        int pairs = Math.Clamp((int)Math.Ceiling(SampleBudgetMs / Math.Max(settledA, settledB)), repeats, 3 * repeats);
+        int minimum = Math.Clamp((int)Math.Ceiling(SampleBudgetMs / Math.Max(settledA, settledB)), repeats, 3 * repeats);
         var ta = new List<double>();
         var tb = new List<double>();
-        for (int i = 0; i < pairs; i++)
+        var clock = Stopwatch.StartNew();
+        RatioEstimate estimate;
+        while (true)
         {
             ta.Add(a());
             tb.Add(b());
+            if (ta.Count < minimum || (ta.Count - minimum) % PairsBetweenChecks != 0) continue;
+            estimate = RatioEstimate.Of(ta, tb);
+            if (estimate.RelativeHalfWidth <= RatioPrecision || clock.Elapsed.TotalMilliseconds >= RowBudgetMs) break;
         }
-        return (Timing.Of(ta, warmUps), Timing.Of(tb, warmUps), [.. ta.Zip(tb, (x, y) => x / y)]);
+        return (Timing.Of(ta, warmUps), Timing.Of(tb, warmUps), [.. ta.Zip(tb, (x, y) => x / y)], estimate);
     }
 
     private static Func<double> Paused(Func<double> run) => () =>

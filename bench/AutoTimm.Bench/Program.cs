@@ -31,7 +31,7 @@ if (args.Contains("--peers"))
     var (table, missed) = PeerComparison.Run(threads, repeats, root, python);
     table["threads"] = threads;
     table["repeats"] = repeats;
-    table["timing"] = "per row: ours and the reference alternately, warmed up until each side's last three runs agree within 10% and the peak RSS grew at most 0.5% over three pairs (at least 5 pairs), then timed alternately, at least `repeats` pairs and up to 4 s of runs a side (at most 3x repeats); times are medians of wall time in milliseconds, a row's ratio the ratio of the two sides' medians (the median of the pairs' own ratios beside it)";
+    table["timing"] = "per row: ours and the reference alternately, warmed up until each side's last three runs agree within 10% and the peak RSS grew at most 0.5% over three pairs (at least 5 pairs), then timed alternately, at least `repeats` pairs and up to 4 s of runs a side (at most 3x repeats), then on, ten pairs at a time, until the ratio's 95% bootstrap interval (pairs resampled whole) is within 1% of it or the row was timed for 60 s; times are medians of wall time in milliseconds, a row's ratio the ratio of the two sides' medians with its interval (the median of the pairs' own ratios beside it)";
     table["machine"] = $"{Environment.ProcessorCount} logical CPUs, {AutoTimm.Native.TorchRuntime.OneDnn}";
     table["missed"] = missed;
     Console.WriteLine(JsonSerializer.Serialize(table, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));

@@ -2,7 +2,6 @@ using AutoTimm.Models;
 using AutoTimm.Interpretation.Engine;
 using AutoTimm.Interpretation.Targets;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 using AutoTimm.Native;
 
 namespace AutoTimm.Interpretation.Methods;
@@ -57,8 +56,8 @@ public abstract class AttentionExplainer : Explainer
     {
         var layout = Attention.TokenLayout;
         var grid = tokenRelevance.narrow(1, layout.PrefixTokens, layout.GridHeight * layout.GridWidth)
-            .reshape(-1, 1, layout.GridHeight, layout.GridWidth);
-        var maps = F.interpolate(grid, size: [inputs.shape[2], inputs.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+            .reshape(-1, layout.GridHeight, layout.GridWidth);
+        var maps = MapUpsampling.Bilinear(grid, inputs.shape[2], inputs.shape[3]);
         return new RawExplanation(maps, output, targets) { NativeResolution = (layout.GridHeight, layout.GridWidth) };
     }
 

@@ -73,8 +73,7 @@ public abstract class CamExplainer : Explainer
         ArgumentNullException.ThrowIfNull(inputs);
         var cam = F.relu(map);
         int h = (int)cam.shape[1], w = (int)cam.shape[2];
-        var maps = F.interpolate(cam.unsqueeze(1), size: [inputs.shape[2], inputs.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false)
-            .squeeze(1);
+        var maps = MapUpsampling.Bilinear(cam, inputs.shape[2], inputs.shape[3]);
         return new RawExplanation(maps, output, targets) { NativeResolution = (h, w), Layer = TargetLayer };
     }
 }

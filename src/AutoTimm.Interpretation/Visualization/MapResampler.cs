@@ -67,7 +67,7 @@ internal static class MapResampler
     }
 
     /// <summary>For each output index: the two source indices and the weight of the second.</summary>
-    private static (int[] First, int[] Second, float[] Weight) Taps(int inSize, int outSize)
+    internal static (int[] First, int[] Second, float[] Weight) Taps(int inSize, int outSize)
     {
         var scale = (double)inSize / outSize;
         var first = new int[outSize];
