@@ -98,6 +98,7 @@ public sealed class ExplanationSession : IDisposable
 
         bool shared = IsRepeatedImage(inputs);
         using var capture = new ActivationCapture(module, name, shared ? (int)inputs.shape[0] : 1, startGradient: true);
+        using var head = LinearHeadCapture.Attach(Model);
         // The layers below the explained one run without autograd; the graph starts at the layer's output.
         Tensor output;
         using (no_grad())
@@ -116,7 +117,7 @@ public sealed class ExplanationSession : IDisposable
         if (!output.requires_grad)
             throw new InvalidOperationException($"the model's output does not depend differentiably on layer '{name}'; choose a layer on the path to the output");
         var resolved = ResolveTargets(output, targets);
-        var score = SumScores(output, resolved);
+        var score = head?.SumClassScores(output, resolved) ?? SumScores(output, resolved);
         var gradient = Backward(score, activation);
         var result = new LayerGradients(name, output.detach(), activation.detach(), gradient, resolved);
         if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], result.Output);
@@ -174,8 +175,9 @@ public sealed class ExplanationSession : IDisposable
         ArgumentNullException.ThrowIfNull(rowTargets);
         using var gradMode = enable_grad();
         var x = rows.detach().requires_grad_(true);
+        using var head = LinearHeadCapture.Attach(Model);
         var output = Forward(x);
-        var score = SumScores(output, rowTargets);
+        var score = head?.SumClassScores(output, rowTargets) ?? SumScores(output, rowTargets);
         return (output.detach(), Backward(score, x));
     }
 

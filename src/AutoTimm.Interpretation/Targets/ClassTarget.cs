@@ -16,9 +16,15 @@ public sealed record ClassTarget(int Class) : IExplanationTarget
         if (output.dim() != 1)
             throw new ArgumentException(
                 $"a class target reads a classifier's logits [K]; this output is [{string.Join(",", output.shape)}]: explain a detection with BoxScoreTarget (Explain.Detection) and a segment with MaskRegionTarget (Explain.Segmentation)");
-        if (Class < 0 || Class >= output.shape[^1])
-            throw new ArgumentOutOfRangeException(nameof(Class), Class, $"target class {Class} is outside the model's {output.shape[^1]} classes (0..{output.shape[^1] - 1})");
+        RequireWithin(output.shape[^1]);
         return output[Class];
+    }
+
+    /// <summary>Throws unless the class is one of a classifier's <paramref name="classes"/> classes.</summary>
+    internal void RequireWithin(long classes)
+    {
+        if (Class < 0 || Class >= classes)
+            throw new ArgumentOutOfRangeException(nameof(Class), Class, $"target class {Class} is outside the model's {classes} classes (0..{classes - 1})");
     }
 
     /// <inheritdoc/>
