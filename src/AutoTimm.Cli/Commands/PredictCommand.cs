@@ -35,6 +35,9 @@ internal static class PredictCommand
             var input = ImageInput.FromFile(parse.GetValue(image)!);
             if (parse.GetValue(outputNpy) is { } npy)
             {
+                // The forward's intermediate tensors belong to a scope: outside one, a chained call's temporary could be
+                // finalized while libtorch still reads it.
+                using var scope = TorchSharp.torch.NewDisposeScope();
                 using var tensor = input.ToModelInput(loaded.Config.Preprocess, loaded.Device);
                 using var mode = new EvalModeScope(loaded);
                 using var _ = TorchSharp.torch.inference_mode();
@@ -55,7 +58,9 @@ internal static class PredictCommand
             {
                 using var tensor = input.ToModelInput(segmentor.Config.Preprocess, segmentor.Device);
                 using var mask = segmentor.Segment(tensor);
-                var counts = mask.flatten().bincount(null, segmentor.NumClasses).CopyToArray<long>();
+                using var pixels = mask.flatten();
+                using var histogram = pixels.bincount(null, segmentor.NumClasses);
+                var counts = histogram.CopyToArray<long>();
                 long total = counts.Sum();
                 return new
                 {

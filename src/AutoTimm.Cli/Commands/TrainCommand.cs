@@ -149,8 +149,10 @@ internal static class TrainCommand
                     {
                         for (int i = 0; i < batch.Count && images.Count < samples; i++)
                         {
-                            images.Add(ImageInput.FromTensor(batch.Images[i].clone()));
-                            labels.Add((int)batch.Targets[i].item<long>());
+                            using var image = batch.Images[i];
+                            using var label = batch.Targets[i];
+                            images.Add(ImageInput.FromTensor(image.clone()));
+                            labels.Add((int)label.item<long>());
                         }
                     }
                     if (images.Count == samples) break;

@@ -18,6 +18,8 @@ internal static class FeaturePlots
     public static void SaveFeatureGrid(Tensor maps, IReadOnlyList<int> channels, string title, string colormap, string path, double scale)
     {
         PlotFonts.Install();
+        // The channels' views and copies belong to this scope (callers such as `autotimm features` open none).
+        using var scope = NewDisposeScope();
         int columns = (int)Math.Ceiling(Math.Sqrt(channels.Count)), rows = (channels.Count + columns - 1) / columns;
         var plots = channels.Select(_ => new ScottPlot.Plot()).ToArray();
         var cmap = new PlotColormap(Colormaps.Get(colormap));

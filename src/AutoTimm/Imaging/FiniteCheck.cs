@@ -16,7 +16,9 @@ internal static class FiniteCheck
         if (tensor.device_type == TorchSharp.DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous()
             && tensor.NumberOfElements * sizeof(float) <= int.MaxValue)
             return All(MemoryMarshal.Cast<byte, float>(tensor.bytes));
-        using var finite = tensor.isfinite().all();
+        // Each result held: outside a dispose scope an unheld temporary's finalizer could free it while all() reads it.
+        using var isFinite = tensor.isfinite();
+        using var finite = isFinite.all();
         return finite.item<bool>();
     }
 

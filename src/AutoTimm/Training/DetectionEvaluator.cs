@@ -22,12 +22,16 @@ public static class DetectionEvaluator
         int k = model.NumClasses, batches = 0;
         var detections = Enumerable.Range(0, k).Select(_ => new List<IReadOnlyList<(BoundingBox, float)>>()).ToArray();
         var truths = Enumerable.Range(0, k).Select(_ => new List<IReadOnlyList<BoundingBox>>()).ToArray();
+        // Eval mode once for the whole pass: Detect's own scope then finds the model in eval mode and leaves it, instead
+        // of switching every module (and relaying a channels-last backbone's weights) there and back on each batch.
+        using var mode = new EvalModeScope(model);
         foreach (var batch in data.Batches(0))
         {
             using (batch)
             {
                 var found = model.Detect(batch.Images, EvaluationOptions);
-                using var boxes = batch.Targets.to(ScalarType.Float32, CPU).contiguous();
+                using var asFloat = batch.Targets.to(ScalarType.Float32, CPU);
+                using var boxes = asFloat.contiguous();
                 var values = boxes.CopyToArray<float>();
                 int m = (int)boxes.shape[1];
                 for (int i = 0; i < found.Count; i++)

@@ -15,6 +15,8 @@ public static class SegmentationEvaluator
         ArgumentNullException.ThrowIfNull(data);
         int k = model.NumClasses, batches = 0, images = 0;
         var confusion = new long[k * k];
+        // Eval mode once for the whole pass (Segment's own scope then leaves the model as it is), as for detection.
+        using var mode = new EvalModeScope(model);
         foreach (var batch in data.Batches(0))
         {
             using (batch)

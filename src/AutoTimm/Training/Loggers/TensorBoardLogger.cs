@@ -35,7 +35,9 @@ public sealed class TensorBoardLogger : ITrainingLogger
         ArgumentNullException.ThrowIfNull(image);
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"an image to log must be [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
-        var rgb = RgbImage.FromTensor(image.detach().cpu());
+        using var detached = image.detach();
+        using var onCpu = detached.cpu();
+        var rgb = RgbImage.FromTensor(onCpu);
         _writer.WriteImage(tag, ImageIO.EncodePng(rgb), rgb.Height, rgb.Width, 3, Checked(step, tag));
     }
 
@@ -43,7 +45,10 @@ public sealed class TensorBoardLogger : ITrainingLogger
     public void LogHistogram(string tag, Tensor values, long step)
     {
         ArgumentNullException.ThrowIfNull(values);
-        using var flat = values.detach().flatten().to_type(ScalarType.Float64).cpu();
+        using var detached = values.detach();
+        using var flattened = detached.flatten();
+        using var asDouble = flattened.to_type(ScalarType.Float64);
+        using var flat = asDouble.cpu();
         _writer.WriteHistogram(tag, flat.CopyToArray<double>(), Checked(step, tag));
     }
 
