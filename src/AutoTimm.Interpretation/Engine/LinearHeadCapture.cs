@@ -1,6 +1,5 @@
 using AutoTimm.Interpretation.Targets;
 using AutoTimm.Models;
-using AutoTimm.Native;
 using static TorchSharp.torch;
 
 namespace AutoTimm.Interpretation.Engine;
@@ -44,9 +43,10 @@ internal sealed class LinearHeadCapture : IDisposable
     }
 
     /// <summary>
-    /// The sum over rows of each row's class score <c>x[i] · W[c_i] + b[c_i]</c>, on the autograd graph of the head's
-    /// input; null when <paramref name="output"/> is not the head's output of the last forward, the head's input is not
-    /// on the autograd graph, or a target is not a <see cref="ClassTarget"/>.
+    /// The sum over rows of each row's class score less its bias, <c>x[i] · W[c_i]</c>, on the autograd graph of the
+    /// head's input (a bias is a constant: the gradient is the same without it); null when <paramref name="output"/> is
+    /// not the head's output of the last forward, the head's input is not on the autograd graph, or a target is not a
+    /// <see cref="ClassTarget"/>.
     /// </summary>
     public Tensor? SumClassScores(Tensor output, IReadOnlyList<IExplanationTarget> targets)
     {
@@ -65,13 +65,7 @@ internal sealed class LinearHeadCapture : IDisposable
         using var weight = _head.weight!.detach();
         using var rows = weight.index_select(0, index);
         using var products = _input.mul(rows);
-        var score = products.sum();
-        if (_head.bias is null) return score;
-        using var bias = _head.bias.detach();
-        using var offsets = bias.index_select(0, index);
-        using var offset = offsets.sum();
-        using var withoutBias = score;
-        return withoutBias.add(offset, Scalars.One);
+        return products.sum();
     }
 
     public void Dispose() => _remover.remove();

@@ -16,7 +16,8 @@ namespace AutoTimm.Models;
 public sealed class EvalModeScope : IDisposable
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, object> Holds = new();
-    private readonly List<(int Depth, nn.Module Module, bool Training)> _saved = [];
+    // Every module with its flag, each listed before its descendants (a depth-first walk).
+    private readonly List<(nn.Module Module, bool Training)> _saved = [];
     private readonly object _hold;
     private bool _released;
 
@@ -28,9 +29,7 @@ public sealed class EvalModeScope : IDisposable
         Monitor.Enter(_hold);
         try
         {
-            _saved.Add((0, model, model.training));
-            foreach (var (name, module) in model.named_modules())
-                _saved.Add((name.Count(c => c == '.') + 1, module, module.training));
+            Record(model);
             // eval() walks every module (and lays out a channels-last model's weights): a model already in eval
             // mode throughout, the usual case, skips it.
             if (_saved.Exists(s => s.Training)) model.eval();
@@ -42,6 +41,14 @@ public sealed class EvalModeScope : IDisposable
         }
     }
 
+    // Walks the children directly: named_modules() builds every module's dotted name, which a call on a ResNet-50
+    // (hundreds of modules) paid before and after each explanation.
+    private void Record(nn.Module module)
+    {
+        _saved.Add((module, module.training));
+        foreach (var (_, child) in module.named_children()) Record(child);
+    }
+
     /// <summary>Restores the recorded flags and releases the model.</summary>
     public void Dispose()
     {
@@ -49,8 +56,8 @@ public sealed class EvalModeScope : IDisposable
         _released = true;
         try
         {
-            // train(bool) recurses into children, so restore parents before children.
-            foreach (var (_, module, training) in _saved.OrderBy(s => s.Depth))
+            // train(bool) recurses into children, so restore parents before children: the recorded order.
+            foreach (var (module, training) in _saved)
                 if (module.training != training) module.train(training);
         }
         finally

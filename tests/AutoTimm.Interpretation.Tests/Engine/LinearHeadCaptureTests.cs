@@ -68,16 +68,17 @@ public sealed class LinearHeadCaptureTests
         // When the scores of classes 1 and 4 are summed through the captured head
         var score = head.SumClassScores(output, [new ClassTarget(1), new ClassTarget(4)]);
 
-        // Then the sum is the two logits' to float rounding: each a dot product of D terms plus a bias, summed in
-        // another order than the head's matrix product (D + 2 roundings of terms up to the dot product of |x| and |W[c]|)
+        // Then the sum is the two logits' less their biases (constants, without gradient) to float rounding: each a dot
+        // product of D terms summed in another order than the head's matrix product (D + 2 roundings of terms up to the
+        // dot product of |x| and |W[c]|, and the bias added and taken away)
         Assert.NotNull(score);
         var logits = output.CopyToArray<float>();
-        double expected = logits[1] + logits[5 + 4];
         var fc = (TorchSharp.Modules.Linear)model.named_modules().First(m => m.name == "fc").module;
+        var biases = fc.bias!.CopyToArray<float>();
+        double expected = logits[1] - biases[1] + logits[5 + 4] - biases[4];
         var features = model.ForwardFeatures(x).abs();
         var weights = fc.weight!.abs();
-        var biases = fc.bias!.abs().CopyToArray<float>();
-        double magnitude = features[0].dot(weights[1]).item<float>() + features[1].dot(weights[4]).item<float>() + biases[1] + biases[4];
+        double magnitude = features[0].dot(weights[1]).item<float>() + features[1].dot(weights[4]).item<float>() + Math.Abs(biases[1]) + Math.Abs(biases[4]);
         double bound = (features.shape[1] + 2) * Math.Pow(2, -24) * magnitude;
         Assert.InRange(score.item<float>(), expected - bound, expected + bound);
     }
