@@ -30,8 +30,7 @@ public static class DetectionEvaluator
             using (batch)
             {
                 var found = model.Detect(batch.Images, EvaluationOptions);
-                using var asFloat = batch.Targets.to(ScalarType.Float32, CPU);
-                using var boxes = asFloat.contiguous();
+                using var boxes = batch.Targets.to(ScalarType.Float32, CPU);
                 var values = boxes.CopyToArray<float>();
                 int m = (int)boxes.shape[1];
                 for (int i = 0; i < found.Count; i++)

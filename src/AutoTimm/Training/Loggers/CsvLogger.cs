@@ -44,9 +44,7 @@ public sealed class CsvLogger : ITrainingLogger
             string.Concat(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')) + ".png");
         var path = System.IO.Path.Combine(Directory!, relative);
         System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        using var detached = image.detach();
-        using var onCpu = detached.cpu();
-        Imaging.ImageIO.SavePng(Imaging.RgbImage.FromTensor(onCpu), path);
+        Imaging.ImageIO.SavePng(Imaging.RgbImage.FromTensor(image), path);
         _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step},{Escape(tag)},{Escape(relative.Replace('\\', '/'))}"));
     }
 

@@ -35,9 +35,7 @@ public sealed class TensorBoardLogger : ITrainingLogger
         ArgumentNullException.ThrowIfNull(image);
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"an image to log must be [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
-        using var detached = image.detach();
-        using var onCpu = detached.cpu();
-        var rgb = RgbImage.FromTensor(onCpu);
+        var rgb = RgbImage.FromTensor(image);
         _writer.WriteImage(tag, ImageIO.EncodePng(rgb), rgb.Height, rgb.Width, 3, Checked(step, tag));
     }
 
@@ -45,11 +43,10 @@ public sealed class TensorBoardLogger : ITrainingLogger
     public void LogHistogram(string tag, Tensor values, long step)
     {
         ArgumentNullException.ThrowIfNull(values);
+        // CopyToArray reads any device and layout, row-major: the values flattened.
         using var detached = values.detach();
-        using var flattened = detached.flatten();
-        using var asDouble = flattened.to_type(ScalarType.Float64);
-        using var flat = asDouble.cpu();
-        _writer.WriteHistogram(tag, flat.CopyToArray<double>(), Checked(step, tag));
+        using var asDouble = detached.to_type(ScalarType.Float64);
+        _writer.WriteHistogram(tag, asDouble.CopyToArray<double>(), Checked(step, tag));
     }
 
     /// <inheritdoc/>
