@@ -148,5 +148,9 @@ public static class Interpretation
     /// Writes a float32 <c>.npy</c> file at a <see cref="StagedOutputs"/> temporary path, whose commit is the atomic
     /// step: the bytes go straight to it, with no temporary file and rename of their own.
     /// </summary>
-    internal static void WriteStagedArray(string path, float[] values, long[] shape) => File.WriteAllBytes(path, Npy.Encode(values, shape));
+    internal static void WriteStagedArray(string path, float[] values, long[] shape)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        Npy.Write(file, values, shape);
+    }
 }

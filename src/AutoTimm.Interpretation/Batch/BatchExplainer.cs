@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -52,7 +53,6 @@ public static class BatchExplainer
         var finished = Finished(manifest.Existing, methods, request.OutputDir);
         var pending = shardInputs.Where(i => !finished.Contains(i.Key)).ToList();
 
-        var state = new RunState(request, methods, figureOptions, profiler, manifest, shardInputs.Count, shardInputs.Count - pending.Count, clock);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(request.Cancellation);
         var ahead = Math.Max(2 * request.BatchSize, request.BatchSize + 2 * request.Workers);
         var decoded = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(ahead) { SingleReader = true });
@@ -60,6 +60,11 @@ public static class BatchExplainer
         // Decoders take an input only while fewer than `ahead` are decoded and not yet explained: the reorder buffer
         // that restores input order stays bounded even when one input takes long.
         using var window = new SemaphoreSlim(ahead);
+        // The model inputs of the images in flight, in buffers the run reuses: a fresh 600 KB array per image outlived
+        // a collection or two in the queues and was copied from generation to generation.
+        var config = model.Config.Preprocess;
+        var buffers = new InputBuffers(3 * config.Height * config.Width, ahead + request.Workers);
+        var state = new RunState(request, methods, figureOptions, profiler, manifest, buffers, shardInputs.Count, shardInputs.Count - pending.Count, clock);
         int next = -1;
         var decoders = Enumerable.Range(0, request.Workers).Select(_ => Task.Run(async () =>
         {
@@ -68,7 +73,7 @@ public static class BatchExplainer
                 await window.WaitAsync(stop.Token).ConfigureAwait(false);
                 int order = Interlocked.Increment(ref next);
                 if (order >= pending.Count) return;
-                await decoded.Writer.WriteAsync(Decode(order, pending[order], model.Config.Preprocess, profiler), stop.Token).ConfigureAwait(false);
+                await decoded.Writer.WriteAsync(Decode(order, pending[order], config, buffers, profiler), stop.Token).ConfigureAwait(false);
             }
         })).ToArray();
         var decoding = Task.WhenAll(decoders).ContinueWith(t => decoded.Writer.TryComplete(t.Exception?.GetBaseException() is OperationCanceledException ? null : t.Exception),
@@ -150,9 +155,10 @@ public static class BatchExplainer
     /// <summary>The <see cref="ManifestEntry.Errors"/> key of an input that could not be read.</summary>
     public const string InputError = "input";
 
-    private static Decoded Decode(int order, BatchInput input, PreprocessConfig config, PerformanceProfiler profiler)
+    private static Decoded Decode(int order, BatchInput input, PreprocessConfig config, InputBuffers buffers, PerformanceProfiler profiler)
     {
         var decodeClock = Stopwatch.StartNew();
+        float[]? pixels = null;
         try
         {
             var image = ImageInput.FromFile(input.FullPath);
@@ -160,13 +166,14 @@ public static class BatchExplainer
             double decodeMs = decodeClock.Elapsed.TotalMilliseconds;
             var preprocessClock = Stopwatch.StartNew();
             using var preprocessing = profiler.Measure("preprocess");
-            float[] pixels;
-            using (var tensor = image.ToModelInput(config)) pixels = tensor.CopyToArray<float>();
+            pixels = buffers.Rent();
+            image.WriteModelInput(config, buffers.Values(pixels));
             var display = image.ToDisplayImage(config);
             return new Decoded(order, input, pixels, display, null, decodeMs, preprocessClock.Elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            if (pixels is not null) buffers.Return(pixels);
             return new Decoded(order, input, null, null, e.Message, decodeClock.Elapsed.TotalMilliseconds, 0);
         }
     }
@@ -197,7 +204,7 @@ public static class BatchExplainer
     {
         stop.ThrowIfCancellationRequested();
         var config = state.Request.Model.Config.Preprocess;
-        int plane = 3 * config.Height * config.Width;
+        var buffers = state.Buffers;
         var clock = Stopwatch.StartNew();
         IReadOnlyList<MethodRunResult> results;
         using (var inputs = empty([batch.Count, 3, config.Height, config.Width], ScalarType.Float32))
@@ -206,8 +213,9 @@ public static class BatchExplainer
             var values = MemoryMarshal.Cast<byte, float>(inputs.bytes);
             for (int i = 0; i < batch.Count; i++)
             {
-                var pixels = batch[i].Pixels is { } p && p.Length == plane ? p : throw new InvalidOperationException($"{batch[i].Input.Key}: decoded input is not 3x{config.Height}x{config.Width}");
-                pixels.CopyTo(values.Slice(i * plane, plane));
+                var pixels = batch[i].Pixels!;
+                buffers.Values(pixels).CopyTo(values.Slice(i * buffers.Length, buffers.Length));
+                buffers.Return(pixels);
             }
             results = MethodRun.RunBatch(state.Request.Model, inputs, state.Methods, new Targets.IExplanationTarget?[batch.Count], state.Request.Options,
                 profiler: state.Profiler, cache: state.Request.Cache);
@@ -220,12 +228,26 @@ public static class BatchExplainer
     private static void Send(ChannelWriter<Explained> explained, Explained item, CancellationToken stop) =>
         explained.WriteAsync(item, stop).AsTask().GetAwaiter().GetResult();
 
+    // Buffers of one model input each, reused across the run; at most `capacity` are kept for reuse.
+    private sealed class InputBuffers(int length, int capacity)
+    {
+        private readonly ArrayPool<float> _pool = ArrayPool<float>.Create(length, capacity);
+
+        public int Length => length;
+
+        public float[] Rent() => _pool.Rent(length);
+
+        public Span<float> Values(float[] buffer) => buffer.AsSpan(0, length);
+
+        public void Return(float[] buffer) => _pool.Return(buffer);
+    }
+
     private sealed record Decoded(int Order, BatchInput Input, float[]? Pixels, RgbImage? Display, string? Error, double DecodeMs, double PreprocessMs);
 
     private sealed record Explained(Decoded Input, MethodRunResult? Result, double? ExplainMs);
 
     private sealed class RunState(BatchExplainRequest request, IReadOnlyList<string> methods, FigureOptions figureOptions, PerformanceProfiler profiler,
-        BatchManifest manifest, int total, int alreadyDone, Stopwatch clock)
+        BatchManifest manifest, InputBuffers buffers, int total, int alreadyDone, Stopwatch clock)
     {
         private readonly ConcurrentDictionary<string, string> _failed = new(StringComparer.Ordinal);
         private readonly int _alreadyDone = alreadyDone;
@@ -236,6 +258,8 @@ public static class BatchExplainer
         public IReadOnlyList<string> Methods => methods;
 
         public PerformanceProfiler Profiler => profiler;
+
+        public InputBuffers Buffers => buffers;
 
         public bool Cancelled { get; set; }
 

@@ -1,3 +1,4 @@
+using AutoTimm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -147,6 +148,28 @@ public sealed class ImageInput
             result = CheckFinite(Npy.ToTensor(array).reshape(1, 3, config.Height, config.Width));
         }
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="ToModelInput(PreprocessConfig)"/>'s values, <c>[3, Height, Width]</c> row-major, written into
+    /// <paramref name="destination"/> (exactly that many values). An image goes straight from its pixels into the
+    /// destination, with no tensor and no buffer of its own in between.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="ToModelInput(PreprocessConfig)"/>, or the destination has the wrong length.</exception>
+    internal void WriteModelInput(PreprocessConfig config, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (_tensor is null && Image() is { } image)
+        {
+            var preprocessor = new Preprocessor(config);
+            preprocessor.ApplyCropped(Cropped(image, preprocessor), destination);
+            return;
+        }
+        using var input = ToModelInput(config);
+        var values = input.CopyToArray<float>();
+        if (values.Length != destination.Length)
+            throw new ArgumentException($"{values.Length} values do not fit a destination of {destination.Length}.", nameof(destination));
+        values.CopyTo(destination);
     }
 
     /// <summary>

@@ -159,11 +159,30 @@ public static class Npy
     /// <exception cref="ArgumentException">The shape does not hold that many values.</exception>
     internal static byte[] Encode(ReadOnlySpan<float> values, long[] shape)
     {
+        var header = Header(values.Length, shape);
+        var output = new byte[header.Length + (values.Length * sizeof(float))];
+        header.CopyTo(output, 0);
+        MemoryMarshal.AsBytes(values).CopyTo(output.AsSpan(header.Length));
+        return output;
+    }
+
+    /// <summary>Writes <see cref="Encode(ReadOnlySpan{float}, long[])"/>'s bytes to <paramref name="stream"/>, the values straight from their memory.</summary>
+    /// <exception cref="ArgumentException">The shape does not hold that many values.</exception>
+    internal static void Write(Stream stream, ReadOnlySpan<float> values, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(Header(values.Length, shape));
+        stream.Write(MemoryMarshal.AsBytes(values));
+    }
+
+    // The magic, version, header length and header text of a float32 array: everything before the values.
+    private static byte[] Header(int valueCount, long[] shape)
+    {
         ArgumentNullException.ThrowIfNull(shape);
         long count = 1;
         foreach (var d in shape) count *= d;
-        if (shape.Any(d => d < 0) || count != values.Length)
-            throw new ArgumentException($"Shape [{string.Join(",", shape)}] does not hold {values.Length} values.", nameof(shape));
+        if (shape.Any(d => d < 0) || count != valueCount)
+            throw new ArgumentException($"Shape [{string.Join(",", shape)}] does not hold {valueCount} values.", nameof(shape));
         var shapeText = shape.Length switch
         {
             0 => "()",
@@ -178,15 +197,13 @@ public static class Npy
         var total = headerLength + padding;
         if (total > ushort.MaxValue) throw new ArgumentException($"Rank {shape.Length} gives a header too long for .npy 1.0.", nameof(shape));
 
-        var body = MemoryMarshal.AsBytes(values);
-        var output = new byte[Magic.Length + 4 + total + body.Length];
+        var output = new byte[Magic.Length + 4 + total];
         Magic.CopyTo(output, 0);
         output[6] = 1;
         output[7] = 0;
         BinaryPrimitives.WriteUInt16LittleEndian(output.AsSpan(8), (ushort)total);
         var text = Encoding.Latin1.GetBytes(dict + new string(' ', padding) + "\n");
         text.CopyTo(output, 10);
-        body.CopyTo(output.AsSpan(10 + total));
         return output;
     }
 }

@@ -104,12 +104,24 @@ public sealed class Preprocessor
     /// <exception cref="ArgumentException">The image is not Width x Height.</exception>
     public Tensor ApplyCropped(RgbImage cropped)
     {
+        var data = new float[3 * Config.Height * Config.Width];
+        ApplyCropped(cropped, data);
+        return torch.tensor(data, [3, Config.Height, Config.Width], ScalarType.Float32);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyCropped(RgbImage)"/>'s values, <c>[3, Height, Width]</c> row-major, written into
+    /// <paramref name="destination"/> (exactly that many values): for callers that gather a batch in memory they own.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image is not Width x Height, or the destination is not 3 x Height x Width long.</exception>
+    internal void ApplyCropped(RgbImage cropped, Span<float> destination)
+    {
         ArgumentNullException.ThrowIfNull(cropped);
         if (cropped.Width != Config.Width || cropped.Height != Config.Height)
             throw new ArgumentException($"The image is {cropped.Width}x{cropped.Height}; ApplyCropped takes the model's input size {Config.Width}x{Config.Height} (use Apply to resize).", nameof(cropped));
-        var data = new float[3 * Config.Height * Config.Width];
-        Fill(cropped, data, 0);
-        return torch.tensor(data, [3, Config.Height, Config.Width], ScalarType.Float32);
+        if (destination.Length != 3 * Config.Height * Config.Width)
+            throw new ArgumentException($"{destination.Length} values do not hold a 3x{Config.Height}x{Config.Width} input.", nameof(destination));
+        Fill(cropped, destination);
     }
 
     /// <summary>The model input for several images: float32 <c>[N, 3, Height, Width]</c>, normalized.</summary>
@@ -125,7 +137,7 @@ public sealed class Preprocessor
         for (var n = 0; n < images.Count; n++)
         {
             var image = images[n] ?? throw new ArgumentException($"Image {n} of the batch is null.", nameof(images));
-            Fill(ResizeAndCrop(image), data, n * plane);
+            Fill(ResizeAndCrop(image), data.AsSpan(n * plane, plane));
         }
         return torch.tensor(data, [images.Count, 3, Config.Height, Config.Width], ScalarType.Float32);
     }
@@ -159,12 +171,12 @@ public sealed class Preprocessor
         return RgbImage.FromTensor(Denormalize(modelInput.detach().to(ScalarType.Float32)));
     }
 
-    private void Fill(RgbImage image, float[] data, int offset)
+    private void Fill(RgbImage image, Span<float> data)
     {
         var pixels = image.Pixels;
         var plane = image.Width * image.Height;
         var levels = _levels.AsSpan();
-        Span<float> red = data.AsSpan(offset, plane), green = data.AsSpan(offset + plane, plane), blue = data.AsSpan(offset + (2 * plane), plane);
+        Span<float> red = data[..plane], green = data.Slice(plane, plane), blue = data.Slice(2 * plane, plane);
         for (int i = 0, p = 0; i < plane; i++, p += 3)
         {
             red[i] = levels[pixels[p]];

@@ -69,6 +69,30 @@ public sealed class ImageInputTests
         Assert.Equal("input_1x3x8x6", input.Name);
     }
 
+    [Theory]
+    [InlineData("image")]
+    [InlineData("npy")]
+    [InlineData("tensor")]
+    public void Should_write_exactly_the_model_input_values_into_a_span(string kind)
+    {
+        using var tensor = torch.randn([3, 8, 6], generator: new torch.Generator(2));
+        ImageInput input = kind switch
+        {
+            "image" => ImagingFixtures.PathOf("preprocess", "input.png"),
+            "npy" => ImagingFixtures.PathOf("npy", "input_1x3x8x6.npy"),
+            _ => tensor,
+        };
+        using var x = input.ToModelInput(Small);
+        var expected = x.data<float>().ToArray();
+        var buffer = Enumerable.Repeat(float.NaN, expected.Length + 2).ToArray();
+
+        input.WriteModelInput(Small, buffer.AsSpan(1, expected.Length));
+
+        Assert.Equal(expected, buffer[1..^1]);
+        Assert.True(float.IsNaN(buffer[0]) && float.IsNaN(buffer[^1]), "nothing outside the destination is written");
+        Assert.Throws<ArgumentException>(() => input.WriteModelInput(Small, buffer));
+    }
+
     [Fact]
     public void Should_accept_an_unbatched_tensor_and_return_an_independent_float32_copy()
     {

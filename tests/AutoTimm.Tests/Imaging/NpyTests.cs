@@ -129,4 +129,18 @@ public sealed class NpyTests
         Assert.Contains("[2,3,5]", Assert.Throws<ArgumentException>(() => Npy.Encode(values, [2, 3, 5])).Message);
         Assert.Throws<ArgumentException>(() => Npy.Encode(values, [-2, -3, 4]));
     }
+
+    [Fact]
+    public void Should_stream_values_as_the_bytes_it_encodes_and_write_nothing_for_a_shape_of_another_size()
+    {
+        var values = Enumerable.Range(0, 24).Select(i => MathF.Sin(i) * 1e3f).ToArray();
+        using var written = new MemoryStream();
+        using var refused = new MemoryStream();
+
+        Npy.Write(written, values, [2, 3, 4]);
+
+        Assert.Equal(Npy.Encode(values, [2, 3, 4]), written.ToArray());
+        Assert.Throws<ArgumentException>(() => Npy.Write(refused, values, [5, 5]));
+        Assert.Equal(0, refused.Length);
+    }
 }
