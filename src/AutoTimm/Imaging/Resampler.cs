@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -131,28 +132,45 @@ internal static class Resampler
                 lastRow = Math.Max(lastRow, vertical.First[y] + vertical.Count[y]);
             }
         }
-        var rows = horizontal is null
-            ? CopyColumns(source, inWidth, firstRow, lastRow - firstRow, window.Left, window.Width)
-            : HorizontalPass(source, inWidth, firstRow, lastRow - firstRow, window.Left, window.Width, horizontal);
-        return vertical is null ? rows : VerticalPass(rows, window.Width, firstRow, window.Top, window.Height, vertical);
+        int rowCount = lastRow - firstRow, length = rowCount * window.Width * 3;
+        void FirstPass(Span<byte> rows)
+        {
+            if (horizontal is null) CopyColumns(source, inWidth, firstRow, rowCount, window.Left, window.Width, rows);
+            else HorizontalPass(source, inWidth, firstRow, rowCount, window.Left, window.Width, horizontal, rows);
+        }
+        if (vertical is null)
+        {
+            var output = new byte[length];
+            FirstPass(output);
+            return output;
+        }
+        // The rows between the passes live only for the vertical pass, so they are rented: a fresh buffer of half a
+        // megabyte for every photo kept the collector busy in explain-batch's decoders.
+        var between = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            FirstPass(between.AsSpan(0, length));
+            return VerticalPass(between, window.Width, firstRow, window.Top, window.Height, vertical);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(between);
+        }
     }
 
-    private static byte[] CopyColumns(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns)
+    private static void CopyColumns(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns, Span<byte> output)
     {
-        var output = new byte[rows * columns * 3];
         for (var y = 0; y < rows; y++)
-            source.AsSpan((((firstRow + y) * inWidth) + firstColumn) * 3, columns * 3).CopyTo(output.AsSpan(y * columns * 3));
-        return output;
+            source.AsSpan((((firstRow + y) * inWidth) + firstColumn) * 3, columns * 3).CopyTo(output.Slice(y * columns * 3));
     }
 
     // Output columns firstColumn.. of input rows firstRow..: each output pixel a weighted sum of Count input pixels.
-    private static byte[] HorizontalPass(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns, Kernel kernel)
+    private static void HorizontalPass(byte[] source, int inWidth, int firstRow, int rows, int firstColumn, int columns, Kernel kernel, Span<byte> output)
     {
-        var output = new byte[rows * columns * 3];
         for (var y = 0; y < rows; y++)
         {
             var inRow = source.AsSpan((firstRow + y) * inWidth * 3, inWidth * 3);
-            var outRow = output.AsSpan(y * columns * 3, columns * 3);
+            var outRow = output.Slice(y * columns * 3, columns * 3);
             for (var xx = 0; xx < columns; xx++)
             {
                 var x = firstColumn + xx;
@@ -171,7 +189,6 @@ internal static class Resampler
                 outRow[(xx * 3) + 2] = Clip(b);
             }
         }
-        return output;
     }
 
     // Output rows firstOutputRow.. from rows that start at input row rowShift: each output row a weighted sum of
