@@ -109,4 +109,36 @@ public sealed class OverlayTests
         var top = new RgbImage(1, 1, [30, 0, 0]);
         Assert.Equal(new Rgb(20, 50, 128), Overlay.Blend(bottom, top, 0.5).GetPixel(0, 0)); // 127.5 -> 128 (even)
     }
+
+    [Theory]
+    [InlineData(0.4)]
+    [InlineData(0.5)]
+    [InlineData(1.0 / 3)]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public void Should_blend_every_pair_of_byte_values_as_addWeighted_does(double alpha)
+    {
+        // Every (bottom, top) pair in the red and green channels of a 256 x 256 image (a whole number of vectors), and
+        // a one-row image of 7 pixels (a part vector): each value against addWeighted's arithmetic, one at a time.
+        var (a, b) = ((float)(1.0 - alpha), (float)alpha);
+        byte Expected(byte x, byte y)
+        {
+            var value = MathF.Round((x * a) + (y * b), MidpointRounding.ToEven);
+            return value <= 0f ? (byte)0 : value >= 255f ? (byte)255 : (byte)value;
+        }
+        foreach (var (width, height) in new[] { (256, 256), (7, 1) })
+        {
+            var bottomPixels = new byte[width * height * 3];
+            var topPixels = new byte[width * height * 3];
+            for (int p = 0; p < width * height; p++)
+            {
+                (bottomPixels[p * 3], bottomPixels[(p * 3) + 1], bottomPixels[(p * 3) + 2]) = ((byte)(p >> 8), (byte)p, (byte)(p * 7));
+                (topPixels[p * 3], topPixels[(p * 3) + 1], topPixels[(p * 3) + 2]) = ((byte)p, (byte)(p >> 8), (byte)(255 - p));
+            }
+
+            var blended = Overlay.Blend(new RgbImage(width, height, bottomPixels), new RgbImage(width, height, topPixels), alpha).Pixels.ToArray();
+
+            Assert.Equal(bottomPixels.Select((x, i) => Expected(x, topPixels[i])).ToArray(), blended);
+        }
+    }
 }
