@@ -117,7 +117,7 @@ public sealed class ExplanationSession : IDisposable
         if (!output.requires_grad)
             throw new InvalidOperationException($"the model's output does not depend differentiably on layer '{name}'; choose a layer on the path to the output");
         var resolved = ResolveTargets(output, targets);
-        var score = head?.SumClassScores(output, resolved) ?? SumScores(output, resolved);
+        var score = SumScores(head, output, resolved);
         var gradient = Backward(score, activation);
         var result = new LayerGradients(name, output.detach(), activation.detach(), gradient, resolved);
         if (Recall<Tensor>(inputs, "output", []) is null) Remember(inputs, "output", [], result.Output);
@@ -177,7 +177,7 @@ public sealed class ExplanationSession : IDisposable
         var x = rows.detach().requires_grad_(true);
         using var head = LinearHeadCapture.Attach(Model);
         var output = Forward(x);
-        var score = head?.SumClassScores(output, rowTargets) ?? SumScores(output, rowTargets);
+        var score = SumScores(head, output, rowTargets);
         return (output.detach(), Backward(score, x));
     }
 
@@ -226,6 +226,11 @@ public sealed class ExplanationSession : IDisposable
     public static string? AttentionUnavailable(VisionModel model) => model is IAttentionModel attention
         ? attention.AttentionUnavailable
         : $"{model?.Config.Arch} has no attention layers (attention methods need a transformer implementing IAttentionModel); use gradcam, gradcampp, integrated_gradients or smoothgrad for CNNs";
+
+    // The class scores through the hooked head's weight rows where they apply (see LinearHeadCapture), else every
+    // target's score read from the output.
+    private static Tensor SumScores(LinearHeadCapture? head, Tensor output, IReadOnlyList<IExplanationTarget> targets) =>
+        head?.SumClassScores(output, targets) ?? SumScores(output, targets);
 
     /// <summary>Sum over rows of each row's target score: one backward explains the whole chunk.</summary>
     public static Tensor SumScores(Tensor output, IReadOnlyList<IExplanationTarget> targets)

@@ -59,7 +59,7 @@ public static class Npy
     public static void Write(Stream stream, Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(Encode(tensor));
+        Write(stream, Float32Values(tensor), tensor.shape);
     }
 
     internal static NpyArray LoadArray(string path)
@@ -144,15 +144,16 @@ public static class Npy
         return new NpyArray(values, header.Shape);
     }
 
-    internal static byte[] Encode(Tensor tensor)
+    internal static byte[] Encode(Tensor tensor) => Encode(Float32Values(tensor), tensor.shape);
+
+    // A floating-point tensor's values as float32, row-major.
+    private static float[] Float32Values(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!tensor.is_floating_point())
             throw new ArgumentException($"Only floating-point tensors are written as float32 .npy; got {tensor.dtype}.", nameof(tensor));
-        float[] values;
         using (torch.NewDisposeScope())
-            values = tensor.detach().to(ScalarType.Float32).CopyToArray<float>();
-        return Encode(values, tensor.shape);
+            return tensor.detach().to(ScalarType.Float32).CopyToArray<float>();
     }
 
     /// <summary>The bytes of a float32 <c>.npy</c> file holding <paramref name="values"/> (row-major) with <paramref name="shape"/>.</summary>
